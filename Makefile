@@ -1,0 +1,63 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# The newest Python >= 3.11 on the machine.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	&& { echo $$p; break; }; done)
+ENV    := set -a; [ -f .data/services.env ] && . .data/services.env; set +a;
+PORT   ?= 8000
+
+.PHONY: help install services migrate demo run test lint format bench stop clean
+
+help:
+	@echo "make run    set everything up and serve the platform with demo data"
+	@echo "make test   set everything up and run the whole test suite"
+	@echo "make lint | format | bench | stop | clean"
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+# PostgreSQL and Redis: the configured ones, else private ones under .data/.
+services: install
+	$(PY) deploy/services.py up
+
+migrate: services
+	$(ENV) $(PY) manage.py migrate_schemas --shared --noinput -v 1
+	$(ENV) $(PY) manage.py migrate_schemas --tenant --noinput -v 1
+	$(ENV) $(PY) manage.py setup_platform
+
+demo: migrate
+	$(ENV) $(PY) manage.py seed_demo
+
+run: demo
+	$(ENV) PORT=$(PORT) deploy/run-dev.sh
+
+test: services
+	$(ENV) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: migrate
+	$(ENV) $(PY) bench/provisioning.py
+
+stop:
+	-$(PY) deploy/services.py down
+
+clean: stop
+	rm -rf $(VENV) .data staticfiles media .pytest_cache .ruff_cache

@@ -1,0 +1,6 @@
+"""Local development: debug on, emails printed to the console."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+
+DEBUG = env.bool("DEBUG", default=True)

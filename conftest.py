@@ -1,0 +1,104 @@
+"""Test harness shared by every app: two marketplaces, made once per session.
+
+Provisioning (schema + migrations) is the slow part, so `alpha` and `bravo` are created once
+against the real PostgreSQL and reused; each test then runs inside a transaction that is
+rolled back, so what a test writes never reaches the next one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
+
+from shared_apps.accounts.models import User
+from shared_apps.accounts.tests.factories import PASSWORD, member_factory
+from shared_apps.accounts.tokens import tokens_for_user
+from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.services import platform_ensure_public_tenant, tenant_provision
+
+
+@dataclass
+class Marketplace:
+    tenant: Tenant
+    host: str
+    admin: User
+
+    @property
+    def slug(self) -> str:
+        return self.tenant.schema_name
+
+
+def _provision(slug: str, **extra) -> Marketplace:
+    result = tenant_provision(
+        name=f"{slug.title()} Stays", slug=slug, admin_email=f"admin@{slug}.test", **extra
+    )
+    result.admin.set_password(PASSWORD)
+    result.admin.save(update_fields=["password"])
+    return Marketplace(result.tenant, f"{slug}.localhost", result.admin)
+
+
+@pytest.fixture(scope="session")
+def marketplaces(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        platform_ensure_public_tenant()
+        alpha = _provision(
+            "alpha",
+            domains=["stays.alpha.test"],
+            display_name="Alpha Mountain Stays",
+            primary_color="#0a7d32",
+        )
+        bravo = _provision("bravo", display_name="Bravo Beach Houses", primary_color="#1d4ed8")
+    yield {"alpha": alpha, "bravo": bravo}
+    # Remove this run's cache keys (the prefix is unique per run) from the shared Redis.
+    cache.delete_pattern("*")
+
+
+@pytest.fixture
+def alpha(marketplaces, db) -> Marketplace:
+    return marketplaces["alpha"]
+
+
+@pytest.fixture
+def bravo(marketplaces, db) -> Marketplace:
+    return marketplaces["bravo"]
+
+
+@pytest.fixture(autouse=True)
+def _public_schema():
+    """Every test starts, and leaves, on the public schema."""
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def platform_host() -> str:
+    from django.conf import settings
+
+    return settings.PLATFORM_DOMAIN
+
+
+def client_for(host: str, user: User | None = None, *, issuer: Tenant | None = None) -> APIClient:
+    """An API client talking to `host`; with `user`, holding a token issued by `issuer`
+    (by default the tenant that serves `host`, the public one for the platform host)."""
+    client = APIClient(HTTP_HOST=host)
+    if user is not None:
+        issuer = issuer or Tenant.objects.get(domains__domain=host)
+        with tenant_context(issuer):
+            tokens = tokens_for_user(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    return client
+
+
+@pytest.fixture
+def api():
+    return client_for
+
+
+@pytest.fixture
+def make_member():
+    return member_factory

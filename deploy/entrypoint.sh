@@ -1,0 +1,48 @@
+#!/bin/sh
+# Container entrypoint. The first argument names the role:
+#   web     migrate (as below), then serve with gunicorn
+#   migrate migrate every schema and make sure the public tenant exists, then exit
+#           (a one-off job before rolling out several web replicas)
+#   worker  a Celery worker
+#   beat    the Celery beat scheduler (run exactly one)
+#   other   run as given, e.g. `python manage.py shell` or `bash`
+# Extra arguments after a role go to gunicorn / celery.
+set -eu
+
+role="${1:-web}"
+[ "$#" -gt 0 ] && shift
+
+migrate() {
+    # Public schema first: tenant migrations rely on its tables (tenants, users).
+    python manage.py migrate_schemas --shared --noinput
+    # Then every tenant schema, in parallel processes (TENANT_MULTIPROCESSING_MAX_PROCESSES).
+    # A failure exits non-zero, so a web container never serves a half-migrated tenant.
+    python manage.py migrate_schemas --tenant --executor=multiprocessing --noinput
+    # Public tenant and its domain; safe to repeat.
+    python manage.py setup_platform
+}
+
+case "$role" in
+migrate)
+    migrate
+    ;;
+web)
+    # With several web replicas, run the migrate role once instead and set
+    # RUN_MIGRATIONS=0 here: concurrent migrate_schemas runs would race.
+    if [ "${RUN_MIGRATIONS:-1}" = "1" ]; then
+        migrate
+    fi
+    exec gunicorn --config deploy/gunicorn.conf.py "$@" config.wsgi:application
+    ;;
+worker)
+    exec celery -A config worker --loglevel "${CELERY_LOG_LEVEL:-info}" "$@"
+    ;;
+beat)
+    # The schedule state file goes to /tmp: the app folder is read-only for the app user.
+    exec celery -A config beat --loglevel "${CELERY_LOG_LEVEL:-info}" \
+        --schedule /tmp/celerybeat-schedule "$@"
+    ;;
+*)
+    exec "$role" "$@"
+    ;;
+esac

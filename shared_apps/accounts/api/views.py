@@ -1,0 +1,199 @@
+"""Identity endpoints. Auth views serve both hosts; the rest are marketplace-only."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from shared_apps.accounts import services
+from shared_apps.accounts.api.serializers import (
+    AccessTokenOutput,
+    LoginInput,
+    MemberOutput,
+    MemberUpdateInput,
+    MeOutput,
+    MeUpdateInput,
+    PasswordSetInput,
+    RefreshInput,
+    SignupInput,
+    SignupOutput,
+    TokenPairOutput,
+)
+from shared_apps.accounts.constants import Role
+from shared_apps.accounts.models import Membership
+from shared_apps.accounts.selectors import member_get, member_list
+from shared_apps.accounts.tokens import tokens_for_user
+from shared_apps.core.errors import NotFoundError
+from shared_apps.core.permissions import IsMarketplaceAdmin, request_membership
+from shared_apps.core.tenancy import current_tenant
+from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
+
+
+class PublicAuthView(APIView):
+    """Open to anyone, throttled per client: login, refresh and password endpoints."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []  # a stale or foreign token must not block a login
+    throttle_classes = [ScopedRateThrottle]
+
+
+class TokenView(PublicAuthView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        summary="Log in: tokens bound to this host",
+        request=LoginInput,
+        responses=TokenPairOutput,
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.auth_login(**data.validated_data))
+
+
+class TokenRefreshView(PublicAuthView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        summary="A new access token from a refresh token of this host",
+        request=RefreshInput,
+        responses=AccessTokenOutput,
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"access": services.auth_refresh(**data.validated_data)})
+
+
+class PasswordSetView(PublicAuthView):
+    throttle_scope = "password"
+
+    @extend_schema(
+        summary="Set a password from an emailed link",
+        request=PasswordSetInput,
+        responses={204: None},
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = PasswordSetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_set(
+            uidb64=data.validated_data["uid"],
+            token=data.validated_data["token"],
+            password=data.validated_data["password"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignupView(MarketplaceAPIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "signup"
+
+    @extend_schema(
+        summary="Sign up, or join this marketplace with an existing identity",
+        request=SignupInput,
+        responses={201: SignupOutput, 200: SignupOutput},
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = SignupInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.membership_signup(tenant=current_tenant(), **data.validated_data)
+        body = {
+            **tokens_for_user(user=result.user),
+            "user": result.user,
+            "role": result.membership.role,
+            "identity_created": result.identity_created,
+            "membership_created": result.membership_created,
+        }
+        created = result.membership_created
+        return Response(
+            SignupOutput(body).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class MeView(MarketplaceAPIView):
+    @extend_schema(summary="My profile and my role here", responses=MeOutput, tags=["me"])
+    def get(self, request):
+        return self._me(request)
+
+    @extend_schema(
+        summary="Edit my profile", request=MeUpdateInput, responses=MeOutput, tags=["me"]
+    )
+    def patch(self, request):
+        data = MeUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.user_update_profile(user=request.user, data=data.validated_data)
+        return self._me(request)
+
+    def _me(self, request):
+        membership = request_membership(request)
+        return Response(MeOutput(request.user, context={"membership": membership}).data)
+
+
+class BecomeHostView(MarketplaceAPIView):
+    @extend_schema(
+        summary="Become a host on this marketplace", request=None, responses=MeOutput, tags=["me"]
+    )
+    def post(self, request):
+        membership = services.membership_become_host(membership=request_membership(request))
+        return Response(MeOutput(request.user, context={"membership": membership}).data)
+
+
+class MemberListView(MarketplaceGenericAPIView):
+    permission_classes = [IsMarketplaceAdmin]
+    serializer_class = MemberOutput
+    queryset = Membership.objects.none()  # for the OpenAPI generator; get() scopes the rows
+
+    @extend_schema(
+        summary="Members of this marketplace",
+        parameters=[
+            OpenApiParameter("role", str, enum=Role.values),
+            OpenApiParameter("search", str, description="Part of an email or name."),
+        ],
+        responses=MemberOutput(many=True),
+        tags=["members"],
+    )
+    def get(self, request):
+        members = member_list(
+            tenant=current_tenant(),
+            role=request.query_params.get("role"),
+            search=request.query_params.get("search", ""),
+        )
+        page = self.paginate_queryset(members)
+        return self.get_paginated_response(MemberOutput(page, many=True).data)
+
+
+class MemberDetailView(MarketplaceAPIView):
+    permission_classes = [IsMarketplaceAdmin]
+
+    def _member(self, user_id):
+        member = member_get(tenant=current_tenant(), user_id=user_id)
+        if member is None:
+            raise NotFoundError("No member of this marketplace has this id.")
+        return member
+
+    @extend_schema(summary="One member", responses=MemberOutput, tags=["members"])
+    def get(self, request, user_id):
+        return Response(MemberOutput(self._member(user_id)).data)
+
+    @extend_schema(
+        summary="Change a member's role",
+        request=MemberUpdateInput,
+        responses=MemberOutput,
+        tags=["members"],
+    )
+    def patch(self, request, user_id):
+        data = MemberUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = services.membership_set_role(
+            membership=self._member(user_id), role=data.validated_data["role"]
+        )
+        return Response(MemberOutput(member).data)

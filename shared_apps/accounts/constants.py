@@ -1,0 +1,10 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    GUEST = "guest", "Guest"
+    HOST = "host", "Host"
+    ADMIN = "admin", "Admin"
+
+
+INVALID_CREDENTIALS = "Email or password is incorrect."

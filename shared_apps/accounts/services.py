@@ -1,0 +1,249 @@
+"""Every write to identities and memberships."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from shared_apps.accounts.authentication import WRONG_TENANT
+from shared_apps.accounts.constants import INVALID_CREDENTIALS, Role
+from shared_apps.accounts.models import Membership, User, normalize_email
+from shared_apps.accounts.selectors import membership_for, user_by_email
+from shared_apps.accounts.tokens import TENANT_CLAIM, tokens_for_user
+from shared_apps.core.errors import (
+    ApplicationError,
+    AuthenticationError,
+    ConflictError,
+    ForbiddenError,
+)
+from shared_apps.core.tenancy import current_schema_name, current_tenant, is_public_schema
+from shared_apps.tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "avatar_url")
+
+
+def _validate_password(*, password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ApplicationError(
+            "Choose a stronger password.", code="weak_password", fields={"password": exc.messages}
+        ) from exc
+
+
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    is_staff: bool = False,
+) -> User:
+    """A new identity. `password=None` makes one that must set its password by email link."""
+    try:
+        validate_email(normalize_email(email))
+    except ValidationError as exc:
+        raise ApplicationError(
+            f"{email!r} is not a valid email address.", fields={"email": exc.messages}
+        ) from exc
+    user = User(
+        email=normalize_email(email),
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        is_staff=is_staff,
+        is_superuser=is_staff,
+    )
+    if password is not None:
+        _validate_password(password=password, user=user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise ConflictError(
+            "An account with this email already exists.",
+            code="email_taken",
+            fields={"email": ["An account with this email already exists."]},
+        ) from exc
+    return user
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    user: User
+    membership: Membership
+    identity_created: bool
+    membership_created: bool
+
+
+@transaction.atomic
+def membership_signup(
+    *, tenant: Tenant, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> SignupResult:
+    """Sign up on a marketplace: a new identity with a guest membership, or an existing
+    identity (proved by its password) joining this marketplace."""
+    user = user_by_email(email=email)
+    identity_created = user is None
+    if user is None:
+        user = user_create(
+            email=email, password=password, first_name=first_name, last_name=last_name
+        )
+    elif not (user.is_active and user.check_password(password)):
+        raise AuthenticationError(INVALID_CREDENTIALS, code="invalid_credentials")
+    membership, membership_created = Membership.objects.get_or_create(
+        user=user, tenant=tenant, defaults={"role": Role.GUEST}
+    )
+    return SignupResult(user, membership, identity_created, membership_created)
+
+
+def auth_login(*, email: str, password: str) -> dict[str, str]:
+    """Tokens for this host: a marketplace's members, or staff on the platform host."""
+    user = authenticate(email=email, password=password)
+    if user is None:
+        raise AuthenticationError(INVALID_CREDENTIALS, code="invalid_credentials")
+    _check_may_use_this_host(user)
+    return tokens_for_user(user=user)
+
+
+def auth_refresh(*, refresh: str) -> str:
+    """A new access token, re-checking that the identity may still use this host."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise AuthenticationError(
+            "The refresh token is invalid or expired. Log in again.", code="token_invalid"
+        ) from exc
+    if token.get(TENANT_CLAIM) != current_schema_name():
+        raise AuthenticationError(WRONG_TENANT, code="token_wrong_tenant")
+    user = User.objects.filter(pk=token.get("user_id"), is_active=True).first()
+    if user is None:
+        raise AuthenticationError("This account is disabled.", code="account_disabled")
+    _check_may_use_this_host(user, error=AuthenticationError)
+    return str(token.access_token)
+
+
+def _check_may_use_this_host(user: User, error: type[ApplicationError] = ForbiddenError) -> None:
+    if is_public_schema():
+        if not user.is_staff:
+            raise error("Only platform operators can log in here.", code="not_staff")
+    elif membership_for(user=user, tenant=current_tenant()) is None:
+        raise error(
+            "You are not a member of this marketplace. Sign up to join it with the same "
+            "email and password.",
+            code="not_a_member",
+        )
+
+
+@transaction.atomic
+def membership_grant(*, user: User, tenant: Tenant, role: str) -> Membership:
+    """Make `user` a member with `role`, raising an existing membership to it if needed."""
+    membership, created = Membership.objects.get_or_create(
+        user=user, tenant=tenant, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role", "updated"])
+    return membership
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise ApplicationError(
+            f"Unknown role {role!r}.",
+            fields={"role": [f"Choose one of: {', '.join(Role.values)}."]},
+        )
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == Role.ADMIN and role != Role.ADMIN:
+        # Lock every admin row of the marketplace so two demotions can't race past the check.
+        admins = list(
+            Membership.objects.select_for_update()
+            .filter(tenant_id=locked.tenant_id, role=Role.ADMIN)
+            .order_by("pk")
+        )
+        if len(admins) <= 1:
+            raise ConflictError(
+                "A marketplace needs at least one admin. Make someone else admin first.",
+                code="last_admin",
+            )
+    locked.role = role
+    locked.save(update_fields=["role", "updated"])
+    return locked
+
+
+def membership_become_host(*, membership: Membership) -> Membership:
+    """Guests become hosts; hosts and admins can already host."""
+    if membership.can_host:
+        return membership
+    return membership_set_role(membership=membership, role=Role.HOST)
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, data: dict) -> User:
+    changed = [field for field in PROFILE_FIELDS if field in data]
+    for field in changed:
+        setattr(user, field, data[field])
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+def password_link_for(*, user: User, tenant: Tenant) -> str:
+    from shared_apps.tenants.selectors import marketplace_url
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return f"{marketplace_url(tenant=tenant)}/accounts/set-password/{uid}/{token}/"
+
+
+def send_set_password_email(*, user: User, tenant: Tenant) -> None:
+    """Tells a new admin their marketplace is ready, with a link to choose a password."""
+    context = {
+        "user": user,
+        "marketplace": tenant,
+        "link": password_link_for(user=user, tenant=tenant),
+    }
+    send_mail(
+        subject=f"Your marketplace {tenant.brand_name} is ready: set your password",
+        message=render_to_string("accounts/email/set_password.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+
+
+def user_from_uid(uidb64: str) -> User | None:
+    try:
+        return User.objects.filter(pk=force_str(urlsafe_base64_decode(uidb64))).first()
+    except (ValueError, TypeError, OverflowError, ValidationError):
+        return None
+
+
+@transaction.atomic
+def password_set(*, uidb64: str, token: str, password: str) -> User:
+    """Sets a password from an emailed link. The token dies with the change."""
+    user = user_from_uid(uidb64)
+    if user is None or not default_token_generator.check_token(user, token):
+        raise ApplicationError(
+            "This link is invalid or has expired. Ask for a new one.", code="invalid_token"
+        )
+    _validate_password(password=password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

@@ -1,0 +1,125 @@
+"""One application error type, mapped by one DRF exception handler to
+`{"code", "message", "fields"}` with the right HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A business rule said no. `code` is stable and machine-readable; `message` is for people."""
+
+    status_code = 400
+    default_code = "invalid"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.fields = fields or {}
+        if status is not None:
+            self.status_code = status
+
+
+class AuthenticationError(ApplicationError):
+    status_code = 401
+    default_code = "authentication_failed"
+
+
+class ForbiddenError(ApplicationError):
+    status_code = 403
+    default_code = "forbidden"
+
+
+class NotFoundError(ApplicationError):
+    status_code = 404
+    default_code = "not_found"
+
+
+class ConflictError(ApplicationError):
+    status_code = 409
+    default_code = "conflict"
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def _validation_message(fields: dict[str, Any]) -> str:
+    names = [name for name in fields if name != "non_field_errors"]
+    if not names:
+        first = fields.get("non_field_errors") or ["The request is invalid."]
+        return str(first[0])
+    return "Please correct these fields: " + ", ".join(names) + "."
+
+
+def _flatten(detail: Any) -> Any:
+    """DRF's ErrorDetail objects become plain strings, keeping the nesting."""
+    if isinstance(detail, dict):
+        return {str(key): _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) for item in detail]
+    return str(detail)
+
+
+# DRF exception class -> (our code, a message a person can act on, or None for DRF's own).
+_DRF_CODES: list[tuple[type[drf.APIException], str, str | None]] = [
+    (drf.ParseError, "malformed_request", None),
+    (drf.NotAuthenticated, "not_authenticated", "Authentication credentials were not provided."),
+    (drf.AuthenticationFailed, "authentication_failed", None),
+    (drf.PermissionDenied, "forbidden", None),
+    (drf.NotFound, "not_found", None),
+    (drf.MethodNotAllowed, "method_not_allowed", None),
+    (drf.NotAcceptable, "not_acceptable", None),
+    (drf.UnsupportedMediaType, "unsupported_media_type", None),
+    (drf.Throttled, "throttled", None),
+]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        message = _validation_message(fields) if fields else " ".join(exc.messages)
+        return Response(error_body("invalid", message, fields), status=400)
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf.PermissionDenied()
+
+    # DRF's handler sets the headers we want to keep (WWW-Authenticate, Retry-After).
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: Django answers 500 and logs it
+    if isinstance(exc, drf.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields = _flatten(detail)
+        response.data = error_body("invalid", _validation_message(fields), fields)
+        return response
+    code, message = "error", None
+    for exc_class, drf_code, drf_message in _DRF_CODES:
+        if isinstance(exc, exc_class):
+            code, message = drf_code, drf_message
+            break
+    if isinstance(exc, drf.Throttled) and exc.wait is not None:
+        message = f"Too many requests. Try again in {int(exc.wait) + 1} seconds."
+    if message is None:
+        detail = exc.detail if isinstance(exc, drf.APIException) else str(exc)
+        message = str(detail)
+    response.data = error_body(code, message)
+    return response

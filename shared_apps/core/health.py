@@ -1,0 +1,48 @@
+"""Health of the things a request needs: PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+
+logger = logging.getLogger(__name__)
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _check_redis() -> str:
+    client = cache.client.get_client(write=True)
+    client.ping()
+    return "ok"
+
+
+CHECKS = {"postgresql": _check_database, "redis": _check_redis}
+
+
+def health_report() -> tuple[bool, dict[str, str]]:
+    results: dict[str, str] = {}
+    healthy = True
+    for name, check in CHECKS.items():
+        try:
+            results[name] = check()
+        except Exception as exc:  # a health check reports every failure instead of raising
+            logger.warning("health check %s failed: %s", name, exc)
+            results[name] = f"error: {exc.__class__.__name__}"
+            healthy = False
+    return healthy, results
+
+
+def health_response() -> JsonResponse:
+    healthy, results = health_report()
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": results},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
+
+from shared_apps.core.errors import error_body
+from shared_apps.core.health import health_response
+
+HEALTH_PATHS = ("/healthz", "/healthz/")
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz on any host, a bare IP included, before the tenant lookup, so load
+    balancers can probe every instance without knowing a marketplace's domain."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in HEALTH_PATHS:
+            return health_response()
+        return self.get_response(request)
+
+
+class TenantMiddleware(TenantMainMiddleware):
+    """django-tenants' host -> schema resolution, answering in the API's JSON error format:
+    an unknown host is a 404 (never the public site), a suspended marketplace a 503."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        response = super().process_request(request)
+        if response is not None:
+            return response
+        tenant = request.tenant
+        if tenant.schema_name != get_public_schema_name() and tenant.is_suspended:
+            response = JsonResponse(
+                error_body(
+                    "marketplace_suspended",
+                    f"{tenant.display_name or tenant.name} is temporarily unavailable. "
+                    "Please try again later or contact the marketplace's support.",
+                ),
+                status=503,
+            )
+            response["Retry-After"] = "3600"
+            return response
+        return None
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        return JsonResponse(
+            error_body("unknown_host", f'No marketplace is served at "{hostname}".'),
+            status=404,
+        )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from shared_apps.tenants.api import views
+
+urlpatterns = [
+    path("tenants", views.TenantListCreateView.as_view(), name="platform-tenants"),
+    path("tenants/<str:slug>", views.TenantDetailView.as_view(), name="platform-tenant"),
+    path(
+        "tenants/<str:slug>/suspend",
+        views.TenantSuspendView.as_view(),
+        name="platform-tenant-suspend",
+    ),
+    path(
+        "tenants/<str:slug>/resume", views.TenantResumeView.as_view(), name="platform-tenant-resume"
+    ),
+]

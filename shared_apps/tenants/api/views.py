@@ -1,0 +1,123 @@
+"""The operator's API on the platform host: thin views over the tenants services."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from shared_apps.core.errors import NotFoundError
+from shared_apps.core.views import PlatformAPIView, PlatformGenericAPIView
+from shared_apps.tenants import services
+from shared_apps.tenants.api.serializers import (
+    TenantDeleteInput,
+    TenantOutput,
+    TenantProvisionInput,
+    TenantProvisionOutput,
+    TenantSuspendInput,
+    TenantUpdateInput,
+)
+from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.selectors import tenant_get, tenant_list
+
+
+def _tenant_or_404(slug: str) -> Tenant:
+    tenant = tenant_get(slug=slug)
+    if tenant is None:
+        raise NotFoundError(f"No marketplace has the slug {slug!r}.")
+    return tenant
+
+
+def _output(slug: str) -> dict:
+    return TenantOutput(tenant_get(slug=slug)).data
+
+
+class TenantListCreateView(PlatformGenericAPIView):
+    serializer_class = TenantOutput
+
+    def get_queryset(self):
+        return tenant_list(
+            status=self.request.query_params.get("status"),
+            search=self.request.query_params.get("search", ""),
+        )
+
+    @extend_schema(
+        summary="List marketplaces",
+        parameters=[
+            OpenApiParameter("status", str, enum=Tenant.Status.values),
+            OpenApiParameter("search", str, description="Part of the name or slug."),
+        ],
+        responses=TenantOutput(many=True),
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(TenantOutput(page, many=True).data)
+
+    @extend_schema(
+        summary="Provision a marketplace",
+        request=TenantProvisionInput,
+        responses={201: TenantProvisionOutput},
+    )
+    def post(self, request):
+        data = TenantProvisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.tenant_provision(**data.validated_data)
+        body = TenantProvisionOutput(
+            {
+                "tenant": tenant_get(slug=result.tenant.schema_name),
+                "admin": {
+                    "id": result.admin.id,
+                    "email": result.admin.email,
+                    "invited": result.admin_invited,
+                },
+            }
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TenantDetailView(PlatformAPIView):
+    @extend_schema(summary="Marketplace detail", responses=TenantOutput)
+    def get(self, request, slug: str):
+        return Response(TenantOutput(_tenant_or_404(slug)).data)
+
+    @extend_schema(
+        summary="Rebrand a marketplace, change its settings or domains",
+        request=TenantUpdateInput,
+        responses=TenantOutput,
+    )
+    def patch(self, request, slug: str):
+        tenant = _tenant_or_404(slug)
+        data = TenantUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.tenant_update(tenant=tenant, data=data.validated_data)
+        return Response(_output(slug))
+
+    @extend_schema(
+        summary="Delete a marketplace and drop its schema",
+        request=TenantDeleteInput,
+        responses={204: None},
+    )
+    def delete(self, request, slug: str):
+        tenant = _tenant_or_404(slug)
+        data = TenantDeleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.tenant_delete(tenant=tenant, confirm_slug=data.validated_data["confirm_slug"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TenantSuspendView(PlatformAPIView):
+    @extend_schema(
+        summary="Suspend a marketplace (its hosts answer 503)",
+        request=TenantSuspendInput,
+        responses=TenantOutput,
+    )
+    def post(self, request, slug: str):
+        data = TenantSuspendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.tenant_suspend(tenant=_tenant_or_404(slug), **data.validated_data)
+        return Response(_output(slug))
+
+
+class TenantResumeView(PlatformAPIView):
+    @extend_schema(summary="Resume a suspended marketplace", request=None, responses=TenantOutput)
+    def post(self, request, slug: str):
+        services.tenant_resume(tenant=_tenant_or_404(slug))
+        return Response(_output(slug))

@@ -1,0 +1,72 @@
+import uuid
+
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+from shared_apps.tenants.constants import DEFAULT_ACCENT_COLOR, DEFAULT_PRIMARY_COLOR
+
+
+class Tenant(TenantMixin):
+    """A marketplace. Its slug is its PostgreSQL schema name."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    suspended_reason = models.CharField(max_length=500, blank=True, default="")
+    suspended_at = models.DateTimeField(null=True, blank=True)
+
+    # Branding, shown by the white-label templates and the branding endpoint.
+    display_name = models.CharField(max_length=100, blank=True, default="")
+    logo_url = models.URLField(max_length=500, blank=True, default="")
+    primary_color = models.CharField(max_length=7, default=DEFAULT_PRIMARY_COLOR)
+    accent_color = models.CharField(max_length=7, default=DEFAULT_ACCENT_COLOR)
+    support_email = models.EmailField(blank=True, default="")
+
+    currency = models.CharField(max_length=3, default="USD")
+    timezone = models.CharField(max_length=64, default="UTC")
+
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    # The provisioning service creates the schema itself, inside its own transaction, so
+    # a failure leaves no half-made tenant; deletion drops it explicitly.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["created"]
+
+    def __str__(self) -> str:
+        return self.schema_name
+
+    @property
+    def slug(self) -> str:
+        return self.schema_name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
+
+    @property
+    def brand_name(self) -> str:
+        return self.display_name or self.name
+
+
+class Domain(DomainMixin):
+    """A host name that serves a marketplace: its automatic subdomain or a custom domain."""
+
+    class Kind(models.TextChoices):
+        SUBDOMAIN = "subdomain", "Platform subdomain"
+        CUSTOM = "custom", "Custom domain"
+        PLATFORM = "platform", "Platform host"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CUSTOM)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_primary", "domain"]

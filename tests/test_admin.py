@@ -1,0 +1,88 @@
+"""Django admin on both hosts, each scoped to what its users may see."""
+
+import pytest
+
+from shared_apps.accounts.constants import Role
+from shared_apps.accounts.services import membership_grant
+from shared_apps.accounts.tests.factories import PASSWORD, UserFactory
+
+
+def login(client, host, user):
+    return client.post(
+        "/admin/login/",
+        {"username": user.email, "password": PASSWORD, "next": "/admin/"},
+        HTTP_HOST=host,
+    )
+
+
+def test_marketplace_admin_sees_only_their_members(client, alpha, bravo, make_member):
+    alpha_guest = make_member(alpha.tenant)
+    bravo_guest = make_member(bravo.tenant)
+    login(client, alpha.host, alpha.admin)
+
+    page = client.get("/admin/accounts/membership/", HTTP_HOST=alpha.host)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert alpha_guest.user.email in html
+    assert bravo_guest.user.email not in html
+    assert "Alpha Mountain Stays admin" in html
+
+
+def test_marketplace_admin_cannot_open_another_marketplaces_member(
+    client, alpha, bravo, make_member
+):
+    bravo_guest = make_member(bravo.tenant)
+    login(client, alpha.host, alpha.admin)
+
+    page = client.get(f"/admin/accounts/membership/{bravo_guest.pk}/change/", HTTP_HOST=alpha.host)
+
+    assert page.status_code == 302  # Django's admin redirects a missing object to the list
+    assert (
+        bravo_guest.user.email
+        not in client.get(page["Location"], HTTP_HOST=alpha.host).content.decode()
+    )
+
+
+@pytest.mark.parametrize("role", [Role.GUEST, Role.HOST])
+def test_non_admin_members_cannot_log_in_to_the_marketplace_admin(client, alpha, make_member, role):
+    member = make_member(alpha.tenant, role).user
+
+    response = login(client, alpha.host, member)
+
+    assert response.status_code == 200  # the form again, with an error
+    assert "Only administrators of this marketplace" in response.content.decode()
+
+
+def test_admin_of_a_cannot_log_in_to_bs_admin(client, alpha, bravo):
+    response = login(client, bravo.host, alpha.admin)
+
+    assert response.status_code == 200
+    assert "Only administrators of this marketplace" in response.content.decode()
+
+
+def test_platform_admin_is_for_staff_only(client, platform_host, alpha):
+    refused = login(client, platform_host, alpha.admin)
+    assert refused.status_code == 200  # not staff: the login form again
+
+    operator = UserFactory(is_staff=True)
+    membership_grant(user=operator, tenant=alpha.tenant, role=Role.GUEST)
+    login(client, platform_host, operator)
+    page = client.get("/admin/tenants/tenant/", HTTP_HOST=platform_host)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "alpha" in html
+    assert "bravo" in html
+
+
+def test_marketplace_admin_changes_a_role_through_the_service(client, alpha, make_member):
+    member = make_member(alpha.tenant)
+    login(client, alpha.host, alpha.admin)
+
+    response = client.post(
+        f"/admin/accounts/membership/{member.pk}/change/", {"role": "host"}, HTTP_HOST=alpha.host
+    )
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.role == Role.HOST
