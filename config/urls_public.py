@@ -2,9 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from shared_apps.accounts.api.urls import auth_urlpatterns
+from shared_apps.core.urls import (  # noqa: F401  (Django reads the handlers from here)
+    api_docs_urlpatterns,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 
 api_v1 = [
     *auth_urlpatterns,
@@ -13,19 +19,6 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path(
-        "api/schema/",
-        SpectacularAPIView.as_view(
-            urlconf="config.urls_public",
-            custom_settings={"TITLE": "Rental platform: operator API"},
-        ),
-        name="schema",
-    ),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    *api_docs_urlpatterns(urlconf=__name__, title="Rental platform: operator API"),
     path("admin/", admin.site.urls),
 ]
-
-handler400 = "shared_apps.core.views.json_bad_request"
-handler403 = "shared_apps.core.views.json_forbidden"
-handler404 = "shared_apps.core.views.json_not_found"
-handler500 = "shared_apps.core.views.json_server_error"

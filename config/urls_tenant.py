@@ -1,11 +1,17 @@
 """A marketplace host (<slug>.<platform domain> or a custom domain)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from shared_apps.accounts.api.urls import marketplace_urlpatterns
 from shared_apps.accounts.views import set_password_page
 from shared_apps.core.admin_site import marketplace_admin_site
+from shared_apps.core.urls import (  # noqa: F401  (Django reads the handlers from here)
+    api_docs_urlpatterns,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 from shared_apps.tenants.api.marketplace_views import BrandingView
 
 api_v1 = [
@@ -15,15 +21,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path(
-        "api/schema/",
-        SpectacularAPIView.as_view(
-            urlconf="config.urls_tenant",
-            custom_settings={"TITLE": "Rental platform: marketplace API"},
-        ),
-        name="schema",
-    ),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    *api_docs_urlpatterns(urlconf=__name__, title="Rental platform: marketplace API"),
     path("admin/", marketplace_admin_site.urls),
     path(
         "accounts/set-password/<str:uidb64>/<str:token>/",
@@ -32,8 +30,3 @@ urlpatterns = [
     ),
     path("", include("tenant_apps.storefront.urls")),
 ]
-
-handler400 = "shared_apps.core.views.json_bad_request"
-handler403 = "shared_apps.core.views.json_forbidden"
-handler404 = "shared_apps.core.views.json_not_found"
-handler500 = "shared_apps.core.views.json_server_error"

@@ -115,3 +115,16 @@ def test_request_leaves_the_schema_of_its_host(api, alpha):
     api("127.0.0.1").get("/healthz")
     api("localhost").get("/api/v1/platform/tenants")
     assert connection.schema_name == get_public_schema_name()
+
+
+def test_host_names_are_case_insensitive(api, alpha):
+    response = api("Stays.ALPHA.test").get("/api/v1/branding")
+
+    assert response.json()["display_name"] == "Alpha Mountain Stays"
+
+
+def test_a_malformed_host_header_is_a_json_400(api, marketplaces, db):
+    response = api("bad host!").get("/api/v1/branding")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_host"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
@@ -28,6 +29,12 @@ class TenantMiddleware(TenantMainMiddleware):
     an unknown host is a 404 (never the public site), a suspended marketplace a 503."""
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            self.hostname_from_request(request)
+        except DisallowedHost:
+            return JsonResponse(
+                error_body("bad_host", "The Host header is not a valid host name."), status=400
+            )
         response = super().process_request(request)
         if response is not None:
             return response
@@ -36,7 +43,7 @@ class TenantMiddleware(TenantMainMiddleware):
             response = JsonResponse(
                 error_body(
                     "marketplace_suspended",
-                    f"{tenant.display_name or tenant.name} is temporarily unavailable. "
+                    f"{tenant.brand_name} is temporarily unavailable. "
                     "Please try again later or contact the marketplace's support.",
                 ),
                 status=503,
@@ -44,6 +51,11 @@ class TenantMiddleware(TenantMainMiddleware):
             response["Retry-After"] = "3600"
             return response
         return None
+
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        # Host names are case-insensitive; domains are stored lowercased.
+        return TenantMainMiddleware.hostname_from_request(request).lower()
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         return JsonResponse(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django_tenants.utils import get_public_schema_name
 
 from shared_apps.tenants.models import Domain, Tenant
@@ -21,9 +21,7 @@ def tenant_list(*, status: str | None = None, search: str = "") -> QuerySet[Tena
     if status:
         tenants = tenants.filter(status=status)
     if search:
-        tenants = tenants.filter(name__icontains=search) | tenants.filter(
-            schema_name__icontains=search
-        )
+        tenants = tenants.filter(Q(name__icontains=search) | Q(schema_name__icontains=search))
     return tenants
 
 

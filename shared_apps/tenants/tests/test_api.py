@@ -299,3 +299,11 @@ def test_delete_drops_the_schema_domains_and_memberships(ops, api, alpha, bravo)
     assert not Membership.objects.filter(tenant_id=alpha.tenant.id).exists()
     assert api(alpha.host).get("/api/v1/branding").status_code == 404
     assert api(bravo.host).get("/api/v1/branding").status_code == 200
+
+
+def test_list_searches_names_and_slugs(ops, alpha, bravo):
+    by_name = ops.get(TENANTS, {"search": "BRAVO st"}).json()["results"]
+    by_slug = ops.get(TENANTS, {"search": "alp"}).json()["results"]
+
+    assert [t["slug"] for t in by_name] == ["bravo"]
+    assert [t["slug"] for t in by_slug] == ["alpha"]

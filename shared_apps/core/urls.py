@@ -1,0 +1,23 @@
+"""URL pieces both URLconfs share: the OpenAPI document and docs, and JSON error handlers."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+
+def api_docs_urlpatterns(*, urlconf: str, title: str) -> list:
+    """`/api/schema/` and `/api/docs/` for one URLconf. The generator is pointed at it
+    explicitly: it would otherwise read ROOT_URLCONF, not the host's URLconf."""
+    return [
+        path(
+            "api/schema/",
+            SpectacularAPIView.as_view(urlconf=urlconf, custom_settings={"TITLE": title}),
+            name="schema",
+        ),
+        path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    ]
+
+
+handler400 = "shared_apps.core.views.json_bad_request"
+handler403 = "shared_apps.core.views.json_forbidden"
+handler404 = "shared_apps.core.views.json_not_found"
+handler500 = "shared_apps.core.views.json_server_error"
