@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -170,19 +171,21 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
             f"Unknown role {role!r}.",
             fields={"role": [f"Choose one of: {', '.join(Role.values)}."]},
         )
-    locked = Membership.objects.select_for_update().get(pk=membership.pk)
-    if locked.role == Role.ADMIN and role != Role.ADMIN:
-        # Lock every admin row of the marketplace so two demotions can't race past the check.
-        admins = list(
-            Membership.objects.select_for_update()
-            .filter(tenant_id=locked.tenant_id, role=Role.ADMIN)
-            .order_by("pk")
+    # Lock the member's row and every admin row of the marketplace in one query, in pk order,
+    # so two admins demoting each other at once queue up instead of deadlocking, and the
+    # second sees the first one's change before counting the admins left.
+    rows = list(
+        Membership.objects.select_for_update()
+        .filter(Q(pk=membership.pk) | Q(tenant_id=membership.tenant_id, role=Role.ADMIN))
+        .order_by("pk")
+    )
+    locked = next(row for row in rows if row.pk == membership.pk)
+    admins_left = [row for row in rows if row.role == Role.ADMIN and row.pk != locked.pk]
+    if locked.role == Role.ADMIN and role != Role.ADMIN and not admins_left:
+        raise ConflictError(
+            "A marketplace needs at least one admin. Make someone else admin first.",
+            code="last_admin",
         )
-        if len(admins) <= 1:
-            raise ConflictError(
-                "A marketplace needs at least one admin. Make someone else admin first.",
-                code="last_admin",
-            )
     locked.role = role
     locked.save(update_fields=["role", "updated"])
     return locked
