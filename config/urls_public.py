@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from shared_apps.accounts.api.urls import auth_urlpatterns
+from shared_apps.accounts.urls import page_urlpatterns
 from shared_apps.core.urls import (  # noqa: F401  (Django reads the handlers from here)
     api_docs_urlpatterns,
     handler400,
@@ -21,4 +22,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     *api_docs_urlpatterns(urlconf=__name__, title="Rental platform: operator API"),
     path("admin/", admin.site.urls),
+    *page_urlpatterns,
 ]

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from shared_apps.accounts.api.urls import marketplace_urlpatterns
-from shared_apps.accounts.views import set_password_page
+from shared_apps.accounts.urls import page_urlpatterns
 from shared_apps.core.admin_site import marketplace_admin_site
 from shared_apps.core.urls import (  # noqa: F401  (Django reads the handlers from here)
     api_docs_urlpatterns,
@@ -23,10 +23,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     *api_docs_urlpatterns(urlconf=__name__, title="Rental platform: marketplace API"),
     path("admin/", marketplace_admin_site.urls),
-    path(
-        "accounts/set-password/<str:uidb64>/<str:token>/",
-        set_password_page,
-        name="set-password",
-    ),
+    *page_urlpatterns,
     path("", include("tenant_apps.storefront.urls")),
 ]

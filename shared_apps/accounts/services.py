@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django_tenants.utils import get_public_schema_name
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -216,19 +217,44 @@ def password_link_for(*, user: User, tenant: Tenant) -> str:
     return f"{marketplace_url(tenant=tenant)}/accounts/set-password/{uid}/{token}/"
 
 
-def send_set_password_email(*, user: User, tenant: Tenant) -> None:
-    """Tells a new admin their marketplace is ready, with a link to choose a password."""
+def send_set_password_email(*, user: User, tenant: Tenant, reset: bool = False) -> None:
+    """A link to choose a password: for a new admin whose marketplace is ready, or for
+    anyone who forgot theirs. Rendered with the marketplace's branding."""
     context = {
         "user": user,
         "marketplace": tenant,
         "link": password_link_for(user=user, tenant=tenant),
     }
+    template = "reset_password" if reset else "set_password"
+    subject = (
+        f"Reset your {tenant.brand_name} password"
+        if reset
+        else f"Your marketplace {tenant.brand_name} is ready: set your password"
+    )
     send_mail(
-        subject=f"Your marketplace {tenant.brand_name} is ready: set your password",
-        message=render_to_string("accounts/email/set_password.txt", context),
+        subject=subject,
+        message=render_to_string(f"accounts/email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
     )
+
+
+def password_reset_request(*, email: str) -> None:
+    """Emails a reset link when the address belongs to someone who may use this host.
+    Says nothing either way, so the endpoint can't be used to find out who has an account."""
+    user = user_by_email(email=email)
+    if user is None or not user.is_active:
+        return
+    try:
+        _check_may_use_this_host(user)
+    except ApplicationError:
+        return
+    tenant = (
+        Tenant.objects.get(schema_name=get_public_schema_name())
+        if is_public_schema()
+        else current_tenant()
+    )
+    transaction.on_commit(lambda: send_set_password_email(user=user, tenant=tenant, reset=True))
 
 
 def user_from_uid(uidb64: str) -> User | None:

@@ -3,25 +3,30 @@ from rest_framework import serializers
 
 from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import Membership, User
+from shared_apps.core.serializers import InputSerializer
 
 
-class SignupInput(serializers.Serializer):
+class SignupInput(InputSerializer):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
 
-class LoginInput(serializers.Serializer):
+class LoginInput(InputSerializer):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
 
 
-class RefreshInput(serializers.Serializer):
+class RefreshInput(InputSerializer):
     refresh = serializers.CharField()
 
 
-class PasswordSetInput(serializers.Serializer):
+class PasswordResetInput(InputSerializer):
+    email = serializers.EmailField()
+
+
+class PasswordSetInput(InputSerializer):
     uid = serializers.CharField()
     token = serializers.CharField()
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
@@ -61,7 +66,7 @@ class MeOutput(UserOutput):
         return MembershipOutput(self.context["membership"]).data
 
 
-class MeUpdateInput(serializers.Serializer):
+class MeUpdateInput(InputSerializer):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     phone = serializers.RegexField(
@@ -90,5 +95,5 @@ class MemberOutput(serializers.ModelSerializer):
         fields = ["user", "role", "joined"]
 
 
-class MemberUpdateInput(serializers.Serializer):
+class MemberUpdateInput(InputSerializer):
     role = serializers.ChoiceField(choices=Role.choices)

@@ -6,6 +6,7 @@ from shared_apps.accounts.api import views
 auth_urlpatterns = [
     path("auth/token", views.TokenView.as_view(), name="auth-token"),
     path("auth/token/refresh", views.TokenRefreshView.as_view(), name="auth-token-refresh"),
+    path("auth/password/reset", views.PasswordResetView.as_view(), name="auth-password-reset"),
     path("auth/password/set", views.PasswordSetView.as_view(), name="auth-password-set"),
 ]
 

@@ -15,6 +15,7 @@ from shared_apps.accounts.api.serializers import (
     MemberUpdateInput,
     MeOutput,
     MeUpdateInput,
+    PasswordResetInput,
     PasswordSetInput,
     RefreshInput,
     SignupInput,
@@ -87,6 +88,23 @@ class PasswordSetView(PublicAuthView):
             password=data.validated_data["password"],
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(PublicAuthView):
+    throttle_scope = "password"
+
+    @extend_schema(
+        summary="Email a link to choose a new password",
+        description="Always 202, whether or not the address has an account here.",
+        request=PasswordResetInput,
+        responses={202: None},
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class SignupView(MarketplaceAPIView):

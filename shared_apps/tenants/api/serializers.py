@@ -1,11 +1,12 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shared_apps.core.serializers import InputSerializer
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.selectors import marketplace_url, primary_domain
 
 
-class BrandingFields(serializers.Serializer):
+class BrandingFields(InputSerializer):
     """Branding every marketplace has; validated in depth by the tenants service."""
 
     display_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -47,11 +48,11 @@ class TenantUpdateInput(BrandingFields):
     primary_domain = serializers.CharField(max_length=253, required=False)
 
 
-class TenantSuspendInput(serializers.Serializer):
+class TenantSuspendInput(InputSerializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class TenantDeleteInput(serializers.Serializer):
+class TenantDeleteInput(InputSerializer):
     confirm_slug = serializers.CharField(help_text="The marketplace's slug, repeated.")
 
 
