@@ -24,6 +24,22 @@ class HealthCheckMiddleware:
         return self.get_response(request)
 
 
+class RejectNulBytesMiddleware:
+    """PostgreSQL text can't hold NUL characters, so one in a path or query parameter would
+    fail deep in a query. Every such request is refused up front with a 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        values = [request.path, *(v for vs in request.GET.lists() for v in vs[1])]
+        if any("\x00" in value for value in values):
+            return JsonResponse(
+                error_body("bad_request", "The address contains a NUL character."), status=400
+            )
+        return self.get_response(request)
+
+
 class TenantMiddleware(TenantMainMiddleware):
     """django-tenants' host -> schema resolution, answering in the API's JSON error format:
     an unknown host is a 404 (never the public site), a suspended marketplace a 503."""

@@ -97,3 +97,10 @@ class MemberOutput(serializers.ModelSerializer):
 
 class MemberUpdateInput(InputSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MemberListQuery(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    search = serializers.CharField(
+        max_length=100, required=False, help_text="Part of an email or name."
+    )

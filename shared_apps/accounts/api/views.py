@@ -1,6 +1,6 @@
 """Identity endpoints. Auth views serve both hosts; the rest are marketplace-only."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from shared_apps.accounts import services
 from shared_apps.accounts.api.serializers import (
     AccessTokenOutput,
     LoginInput,
+    MemberListQuery,
     MemberOutput,
     MemberUpdateInput,
     MeOutput,
@@ -22,7 +23,6 @@ from shared_apps.accounts.api.serializers import (
     SignupOutput,
     TokenPairOutput,
 )
-from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import Membership
 from shared_apps.accounts.selectors import member_get, member_list
 from shared_apps.accounts.tokens import tokens_for_user
@@ -172,19 +172,14 @@ class MemberListView(MarketplaceGenericAPIView):
 
     @extend_schema(
         summary="Members of this marketplace",
-        parameters=[
-            OpenApiParameter("role", str, enum=Role.values),
-            OpenApiParameter("search", str, description="Part of an email or name."),
-        ],
+        parameters=[MemberListQuery],
         responses=MemberOutput(many=True),
         tags=["members"],
     )
     def get(self, request):
-        members = member_list(
-            tenant=current_tenant(),
-            role=request.query_params.get("role"),
-            search=request.query_params.get("search", ""),
-        )
+        query = MemberListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        members = member_list(tenant=current_tenant(), **query.validated_data)
         page = self.paginate_queryset(members)
         return self.get_paginated_response(MemberOutput(page, many=True).data)
 

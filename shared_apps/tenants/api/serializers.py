@@ -130,3 +130,10 @@ class TenantProvisionOutput(serializers.Serializer):
 class BrandingUpdateInput(BrandingFields):
     """What a marketplace's own admin may change; name, currency and domains are the
     operator's."""
+
+
+class TenantListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Tenant.Status.choices, required=False)
+    search = serializers.CharField(
+        max_length=100, required=False, help_text="Part of the name or slug."
+    )

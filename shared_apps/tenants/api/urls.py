@@ -4,13 +4,15 @@ from shared_apps.tenants.api import views
 
 urlpatterns = [
     path("tenants", views.TenantListCreateView.as_view(), name="platform-tenants"),
-    path("tenants/<str:slug>", views.TenantDetailView.as_view(), name="platform-tenant"),
+    path("tenants/<slug:slug>", views.TenantDetailView.as_view(), name="platform-tenant"),
     path(
-        "tenants/<str:slug>/suspend",
+        "tenants/<slug:slug>/suspend",
         views.TenantSuspendView.as_view(),
         name="platform-tenant-suspend",
     ),
     path(
-        "tenants/<str:slug>/resume", views.TenantResumeView.as_view(), name="platform-tenant-resume"
+        "tenants/<slug:slug>/resume",
+        views.TenantResumeView.as_view(),
+        name="platform-tenant-resume",
     ),
 ]

@@ -1,6 +1,6 @@
 """The operator's API on the platform host: thin views over the tenants services."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -9,6 +9,7 @@ from shared_apps.core.views import PlatformAPIView, PlatformGenericAPIView
 from shared_apps.tenants import services
 from shared_apps.tenants.api.serializers import (
     TenantDeleteInput,
+    TenantListQuery,
     TenantOutput,
     TenantProvisionInput,
     TenantProvisionOutput,
@@ -34,17 +35,13 @@ class TenantListCreateView(PlatformGenericAPIView):
     serializer_class = TenantOutput
 
     def get_queryset(self):
-        return tenant_list(
-            status=self.request.query_params.get("status"),
-            search=self.request.query_params.get("search", ""),
-        )
+        query = TenantListQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return tenant_list(**query.validated_data)
 
     @extend_schema(
         summary="List marketplaces",
-        parameters=[
-            OpenApiParameter("status", str, enum=Tenant.Status.values),
-            OpenApiParameter("search", str, description="Part of the name or slug."),
-        ],
+        parameters=[TenantListQuery],
         responses=TenantOutput(many=True),
     )
     def get(self, request):

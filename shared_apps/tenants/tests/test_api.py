@@ -307,3 +307,15 @@ def test_list_searches_names_and_slugs(ops, alpha, bravo):
 
     assert [t["slug"] for t in by_name] == ["bravo"]
     assert [t["slug"] for t in by_slug] == ["alpha"]
+
+
+def test_an_unknown_status_filter_is_a_400_listing_the_choices(ops):
+    response = ops.get(TENANTS, {"status": "deleted"})
+
+    assert response.status_code == 400
+    assert "status" in response.json()["fields"]
+
+
+def test_nul_characters_in_the_address_are_a_400(ops):
+    assert ops.get(TENANTS, {"search": "a\x00b"}).status_code == 400
+    assert ops.get(f"{TENANTS}/alpha%00").status_code in (400, 404)

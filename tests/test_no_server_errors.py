@@ -1,0 +1,90 @@
+"""Bad input gets a 4xx, never a 500: every write endpoint fed values of the wrong type,
+size and content, field by field."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from shared_apps.accounts.tests.factories import UserFactory
+
+WEIRD_VALUES = [
+    None, 0, -1, 10**20, 1.5, True, "", " ", "x" * 5000, [], {}, ["a"], {"a": 1},
+    "\x00", "ü" * 10, "1' OR '1'='1",
+]  # fmt: skip
+
+MARKETPLACE_POSTS = {
+    "/api/v1/auth/signup": ["email", "password", "first_name", "last_name"],
+    "/api/v1/auth/token": ["email", "password"],
+    "/api/v1/auth/token/refresh": ["refresh"],
+    "/api/v1/auth/password/reset": ["email"],
+    "/api/v1/auth/password/set": ["uid", "token", "password"],
+}
+PROVISION_FIELDS = [
+    "name", "slug", "admin_email", "domains", "primary_color", "accent_color", "currency",
+    "timezone", "logo_url", "support_email", "display_name",
+]  # fmt: skip
+TENANT_PATCH_FIELDS = [
+    "add_domains", "remove_domains", "primary_domain", "name", "currency", "timezone",
+]  # fmt: skip
+
+
+@pytest.fixture
+def server_errors():
+    errors: list[tuple] = []
+
+    def check(response, *context) -> None:
+        if response.status_code >= 500:
+            errors.append((*context, response.status_code))
+
+    check.errors = errors
+    return check
+
+
+def _client(api, *args, **kwargs):
+    client = api(*args, **kwargs)
+    client.raise_request_exception = False  # a crash must show as a 500, not stop the loop
+    return client
+
+
+def test_marketplace_endpoints_never_answer_500(api, alpha, make_member, server_errors):
+    anonymous = _client(api, alpha.host)
+    admin = _client(api, alpha.host, alpha.admin)
+    member = make_member(alpha.tenant)
+    for (path, fields), value in itertools.product(MARKETPLACE_POSTS.items(), WEIRD_VALUES):
+        for field in fields:
+            body = {"email": "a@b.test", "password": "pw-long-enough-1", field: value}
+            server_errors(anonymous.post(path, body), path, field, value)
+    for field, value in itertools.product(
+        ["display_name", "logo_url", "primary_color"], WEIRD_VALUES
+    ):
+        server_errors(admin.patch("/api/v1/branding", {field: value}), "branding", field, value)
+    for field, value in itertools.product(["first_name", "phone", "avatar_url"], WEIRD_VALUES):
+        server_errors(admin.patch("/api/v1/me", {field: value}), "me", field, value)
+    for value in WEIRD_VALUES:
+        response = admin.patch(f"/api/v1/members/{member.user.id}", {"role": value})
+        server_errors(response, "member role", value)
+    for query in [{"role": "x" * 300}, {"search": "\x00"}, {"cursor": "junk"}, {"page_size": "-5"}]:
+        server_errors(admin.get("/api/v1/members", query), "members", query)
+
+    assert server_errors.errors == []
+
+
+def test_operator_endpoints_never_answer_500(api, platform_host, alpha, server_errors):
+    operator = _client(api, platform_host, UserFactory(is_staff=True))
+    tenants = "/api/v1/platform/tenants"
+    for field, value in itertools.product(PROVISION_FIELDS, WEIRD_VALUES):
+        body = {"name": "N", "slug": "fuzzy", "admin_email": "o@f.test", field: value}
+        server_errors(operator.post(tenants, body), "provision", field, value)
+    for field, value in itertools.product(TENANT_PATCH_FIELDS, WEIRD_VALUES):
+        server_errors(operator.patch(f"{tenants}/alpha", {field: value}), "patch", field, value)
+    for value in WEIRD_VALUES:
+        server_errors(operator.post(f"{tenants}/alpha/suspend", {"reason": value}), "suspend")
+        server_errors(operator.delete(f"{tenants}/alpha", {"confirm_slug": value}), "delete")
+    for query in [{"status": "\x00"}, {"search": "\x00"}, {"cursor": "zzz"}]:
+        server_errors(operator.get(tenants, query), "list", query)
+    for path in [f"{tenants}/%00", f"{tenants}/{'a' * 500}"]:
+        server_errors(operator.get(path), path)
+
+    assert server_errors.errors == []
