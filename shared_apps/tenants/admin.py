@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 
 from shared_apps.core.errors import ApplicationError
 from shared_apps.tenants import services
+from shared_apps.tenants.constants import BRANDING_FIELDS
 from shared_apps.tenants.models import Domain, Tenant
 
 
@@ -22,21 +23,9 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["schema_name", "name"]
     readonly_fields = ["schema_name", "status", "suspended_at", "created", "updated"]
     fields = [
-        "schema_name",
-        "name",
-        "status",
-        "suspended_reason",
-        "suspended_at",
-        "display_name",
-        "logo_url",
-        "primary_color",
-        "accent_color",
-        "support_email",
-        "currency",
-        "timezone",
-        "created",
-        "updated",
-    ]
+        "schema_name", "name", "status", "suspended_reason", "suspended_at",
+        *BRANDING_FIELDS, "currency", "timezone", "created", "updated",
+    ]  # fmt: skip
     inlines = [DomainInline]
     actions = ["suspend", "resume"]
 

@@ -1,9 +1,14 @@
 import uuid
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
-from shared_apps.tenants.constants import DEFAULT_ACCENT_COLOR, DEFAULT_PRIMARY_COLOR
+from shared_apps.tenants.constants import COLOR_RE, DEFAULT_ACCENT_COLOR, DEFAULT_PRIMARY_COLOR
+
+# Model-level checks too, so forms (the platform admin) refuse what the API refuses.
+color_validator = RegexValidator(COLOR_RE, "Use a colour like #1f6feb.")
+currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code like USD.")
 
 
 class Tenant(TenantMixin):
@@ -22,11 +27,15 @@ class Tenant(TenantMixin):
     # Branding, shown by the white-label templates and the branding endpoint.
     display_name = models.CharField(max_length=100, blank=True, default="")
     logo_url = models.URLField(max_length=500, blank=True, default="")
-    primary_color = models.CharField(max_length=7, default=DEFAULT_PRIMARY_COLOR)
-    accent_color = models.CharField(max_length=7, default=DEFAULT_ACCENT_COLOR)
+    primary_color = models.CharField(
+        max_length=7, default=DEFAULT_PRIMARY_COLOR, validators=[color_validator]
+    )
+    accent_color = models.CharField(
+        max_length=7, default=DEFAULT_ACCENT_COLOR, validators=[color_validator]
+    )
     support_email = models.EmailField(blank=True, default="")
 
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(max_length=3, default="USD", validators=[currency_validator])
     timezone = models.CharField(max_length=64, default="UTC")
 
     created = models.DateTimeField(auto_now_add=True)

@@ -17,19 +17,13 @@ from shared_apps.accounts.selectors import user_by_email
 from shared_apps.accounts.services import membership_grant, send_set_password_email, user_create
 from shared_apps.core.errors import ApplicationError, ConflictError
 from shared_apps.tenants import validators
+from shared_apps.tenants.constants import BRANDING_FIELDS
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.schemas import schema_create, schema_drop
 from shared_apps.tenants.selectors import domain_taken
 
 logger = logging.getLogger(__name__)
 
-BRANDING_FIELDS = (
-    "display_name",
-    "logo_url",
-    "primary_color",
-    "accent_color",
-    "support_email",
-)
 SETTINGS_FIELDS = ("name", "currency", "timezone")
 
 

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shared_apps.core.serializers import InputSerializer
+from shared_apps.tenants.constants import BRANDING_FIELDS
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.selectors import marketplace_url, primary_domain
 
@@ -65,16 +66,7 @@ class DomainOutput(serializers.ModelSerializer):
 class BrandingOutput(serializers.ModelSerializer):
     class Meta:
         model = Tenant
-        fields = [
-            "name",
-            "display_name",
-            "logo_url",
-            "primary_color",
-            "accent_color",
-            "support_email",
-            "currency",
-            "timezone",
-        ]
+        fields = ["name", *BRANDING_FIELDS, "currency", "timezone"]
 
 
 class TenantOutput(serializers.ModelSerializer):
