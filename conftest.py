@@ -57,14 +57,22 @@ def marketplaces(django_db_setup, django_db_blocker):
     cache.delete_pattern("*")
 
 
+def _fresh(market: Marketplace) -> Marketplace:
+    """A per-test copy with freshly loaded rows, so a test that changes or deletes one
+    (rolled back afterwards) never leaves a stale object for the next test."""
+    return Marketplace(
+        Tenant.objects.get(pk=market.tenant.pk), market.host, User.objects.get(pk=market.admin.pk)
+    )
+
+
 @pytest.fixture
 def alpha(marketplaces, db) -> Marketplace:
-    return marketplaces["alpha"]
+    return _fresh(marketplaces["alpha"])
 
 
 @pytest.fixture
 def bravo(marketplaces, db) -> Marketplace:
-    return marketplaces["bravo"]
+    return _fresh(marketplaces["bravo"])
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,36 @@
 """The Celery app. tenant-schemas-celery's app carries the sending tenant's schema in each
-task's headers and switches the worker's connection to it before the task runs."""
+task's headers and switches the worker's connection to it before the task runs; the
+router (shared_apps.core.queues) puts each task in its marketplace's own queue."""
 
 import os
 
 from tenant_schemas_celery.app import CeleryApp
+
+from shared_apps.core.worker import QueueFollower
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = CeleryApp("rental")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Each worker follows the marketplaces' queues and sends a heartbeat (shared_apps.core.worker).
+app.steps["consumer"].add(QueueFollower)
+
+
+@app.on_after_configure.connect
+def _schedule_marketplace_jobs(sender, **kwargs):
+    """Beat: each periodic marketplace job is one platform dispatch that sends the job into
+    every active marketplace's own queue (settings.TENANT_PERIODIC_TASKS)."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        **settings.CELERY_BEAT_SCHEDULE,
+        **{
+            f"every-marketplace:{name}": {
+                "task": "core.dispatch_to_marketplaces",
+                "schedule": seconds,
+                "args": (name,),
+            }
+            for name, seconds in settings.TENANT_PERIODIC_TASKS.items()
+        },
+    }

@@ -219,13 +219,46 @@ LOGGING = {
 # Base URL of a marketplace in links we send (emails); {domain} is its primary domain.
 MARKETPLACE_URL_TEMPLATE = env("MARKETPLACE_URL_TEMPLATE", default="http://{domain}:8000")
 
-# --- Celery (per-tenant queues arrive with the queues issue) ---------------------------------
+# --- Celery: one queue per marketplace ----------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
+CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged after it ran, and a worker that dies mid-task gives it back.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ROUTES = ("shared_apps.core.queues.route_task",)
+CELERY_TASK_DEFAULT_QUEUE = "platform"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_SEND_TASK_EVENTS = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Every key of this deployment's queues starts with the prefix, so deployments (or test
+    # runs) sharing one Redis never take each other's tasks.
+    "global_keyprefix": env("CELERY_KEY_PREFIX", default="rental:"),
+    # One Redis list per queue (no priority sub-lists): BRPOP over many tenant queues stays
+    # as short as it can be.
+    "priority_steps": [0],
+    # A task held by a worker that died comes back after this many seconds.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "global_keyprefix": env("CELERY_KEY_PREFIX", default="rental:"),
+}
+# How often each worker re-reads which marketplaces it serves, besides the broadcast that
+# provisioning, suspension and deletion send at once.
+QUEUE_SYNC_SECONDS = env.int("QUEUE_SYNC_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "sync-worker-queues": {
+        "task": "core.sync_worker_queues",
+        "schedule": QUEUE_SYNC_SECONDS,
+    },
+}
+# Periodic marketplace jobs: task name -> seconds between runs. Beat sends one platform task
+# per entry, which sends the job into every active marketplace's own queue.
+TENANT_PERIODIC_TASKS: dict[str, int] = {}

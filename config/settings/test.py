@@ -3,7 +3,12 @@
 import os
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CACHES, REST_FRAMEWORK, env
+from config.settings.base import (
+    CACHES,
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    REST_FRAMEWORK,
+    env,
+)
 
 DEBUG = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -18,3 +23,16 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "signup": "1000/min",
     "password": "1000/min",
 }
+
+# This run's queues, results and worker heartbeats live under their own Redis prefix, so a
+# worker of `make run` on the same Redis never takes a test's task (and the reverse).
+CELERY_KEY_PREFIX = env("CELERY_KEY_PREFIX", default=f"{CACHES['default']['KEY_PREFIX']}:")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "global_keyprefix": CELERY_KEY_PREFIX,
+    # A task held by a killed worker comes back within seconds, not minutes.
+    "visibility_timeout": 4,
+    "unacked_restore_interval": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX}
+QUEUE_SYNC_SECONDS = 2

@@ -27,6 +27,17 @@ def _check_redis() -> str:
 CHECKS = {"postgresql": _check_database, "redis": _check_redis}
 
 
+def _workers() -> str:
+    """Background workers don't gate web traffic: reported, never a 503 on their own."""
+    from shared_apps.core.worker import live_workers
+
+    try:
+        count = live_workers()
+    except Exception as exc:  # Redis down is reported by its own check
+        return f"unknown: {exc.__class__.__name__}"
+    return f"ok ({count} alive)" if count else "none answering"
+
+
 def health_report() -> tuple[bool, dict[str, str]]:
     results: dict[str, str] = {}
     healthy = True
@@ -37,6 +48,7 @@ def health_report() -> tuple[bool, dict[str, str]]:
             logger.warning("health check %s failed: %s", name, exc)
             results[name] = f"error: {exc.__class__.__name__}"
             healthy = False
+    results["workers"] = _workers()
     return healthy, results
 
 

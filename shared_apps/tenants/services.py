@@ -16,6 +16,7 @@ from shared_apps.accounts.models import User
 from shared_apps.accounts.selectors import user_by_email
 from shared_apps.accounts.services import membership_grant, send_set_password_email, user_create
 from shared_apps.core.errors import ApplicationError, ConflictError
+from shared_apps.core.queues import broadcast_queue_sync, purge_tenant_queue
 from shared_apps.tenants import validators
 from shared_apps.tenants.constants import BRANDING_FIELDS
 from shared_apps.tenants.models import Domain, Tenant
@@ -197,6 +198,8 @@ def _set_status(*, tenant: Tenant, status: str, reason: str = "") -> Tenant:
     locked.suspended_reason = reason
     locked.suspended_at = timezone.now() if status == Tenant.Status.SUSPENDED else None
     locked.save(update_fields=["status", "suspended_reason", "suspended_at", "updated"])
+    # Workers stop consuming a suspended marketplace's queue (its tasks wait) and resume later.
+    transaction.on_commit(broadcast_queue_sync)
     return locked
 
 
@@ -224,6 +227,9 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
         )
     schema_drop(tenant=tenant)
     tenant.delete()
+    slug = confirm_slug
+    transaction.on_commit(broadcast_queue_sync)
+    transaction.on_commit(lambda: purge_tenant_queue(slug))
     logger.warning("deleted marketplace %s", confirm_slug)
 
 

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shared_apps.core.queues import queue_depths
 from shared_apps.core.serializers import InputSerializer
 from shared_apps.tenants.constants import BRANDING_FIELDS
 from shared_apps.tenants.models import Domain, Tenant
@@ -76,6 +77,9 @@ class TenantOutput(serializers.ModelSerializer):
     primary_domain = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
     member_count = serializers.IntegerField(required=False)
+    queue_depth = serializers.SerializerMethodField(
+        help_text="Background tasks waiting in the marketplace's own queue."
+    )
 
     class Meta:
         model = Tenant
@@ -93,6 +97,7 @@ class TenantOutput(serializers.ModelSerializer):
             "primary_domain",
             "url",
             "member_count",
+            "queue_depth",
             "created",
             "updated",
         ]
@@ -106,6 +111,13 @@ class TenantOutput(serializers.ModelSerializer):
 
     def get_url(self, tenant: Tenant) -> str:
         return marketplace_url(tenant=tenant)
+
+    def get_queue_depth(self, tenant: Tenant) -> int | None:
+        # A list view passes every depth in one Redis round trip; detail asks for its own.
+        depths = self.context.get("queue_depths")
+        if depths is None:
+            depths = queue_depths([tenant.schema_name])
+        return depths.get(tenant.schema_name)
 
 
 class ProvisionedAdminOutput(serializers.Serializer):

@@ -5,6 +5,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from shared_apps.core.errors import NotFoundError
+from shared_apps.core.queues import queue_depths
 from shared_apps.core.views import PlatformAPIView, PlatformGenericAPIView
 from shared_apps.tenants import services
 from shared_apps.tenants.api.serializers import (
@@ -46,7 +47,10 @@ class TenantListCreateView(PlatformGenericAPIView):
     )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(TenantOutput(page, many=True).data)
+        depths = queue_depths([tenant.schema_name for tenant in page])
+        return self.get_paginated_response(
+            TenantOutput(page, many=True, context={"queue_depths": depths}).data
+        )
 
     @extend_schema(
         summary="Provision a marketplace",

@@ -1,0 +1,104 @@
+"""Per-marketplace Celery queues: naming, routing, which queues a worker serves, depths.
+
+Every marketplace has its own queue `tenant.<schema>`; platform-wide work goes to `platform`.
+A task sent while a marketplace is current goes to that marketplace's queue, so one
+marketplace's backlog waits in its own list and a worker's round-robin over its queues
+(kombu rotates the queue it just took from to the back) lets every other marketplace's
+task through after at most one task of each other queue."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+logger = logging.getLogger(__name__)
+
+PLATFORM_QUEUE = "platform"
+TENANT_QUEUE_PREFIX = "tenant."
+SCHEMA_HEADER = "_schema_name"  # set by tenant-schemas-celery on every message
+
+
+def tenant_queue(schema_name: str) -> str:
+    return f"{TENANT_QUEUE_PREFIX}{schema_name}"
+
+
+def is_platform_task(task) -> bool:
+    return bool(getattr(task, "platform_task", False))
+
+
+def route_task(name, args, kwargs, options, task=None, **kw) -> dict:
+    """Celery router: the platform queue for platform tasks, else the queue of the
+    marketplace current when the task is sent (carried in the schema header)."""
+    if task is not None and is_platform_task(task):
+        return {"queue": PLATFORM_QUEUE}
+    if task is None and name.startswith("celery."):
+        return {"queue": PLATFORM_QUEUE}  # Celery's own (chord unlock, backend cleanup)
+    headers = options.get("headers") or {}
+    schema = headers.get(SCHEMA_HEADER) or connection.schema_name
+    if schema == get_public_schema_name():
+        from shared_apps.core.tenancy import TenantRequiredError
+
+        raise TenantRequiredError(
+            f"Task {name} belongs to a marketplace, but it was sent with none current. "
+            "Send it inside tenant_context(tenant), or make it a platform task."
+        )
+    return {"queue": tenant_queue(schema)}
+
+
+def served_queues(*, pinned: Iterable[str] | None = None, platform: bool = True) -> list[str]:
+    """The queues a worker should consume now: every active marketplace's (or only the
+    pinned ones, while active), plus the platform queue."""
+    from shared_apps.tenants.models import Tenant
+    from shared_apps.tenants.selectors import marketplace_tenants
+
+    tenants = marketplace_tenants().filter(status=Tenant.Status.ACTIVE)
+    if pinned is not None:
+        tenants = tenants.filter(schema_name__in=list(pinned))
+    queues = [tenant_queue(slug) for slug in tenants.values_list("schema_name", flat=True)]
+    return ([PLATFORM_QUEUE] if platform else []) + sorted(queues)
+
+
+@functools.cache
+def broker_redis() -> redis.Redis:
+    """A plain client of the broker's Redis, for reading queues and worker heartbeats.
+    (Kombu's own client prefixes only some commands, so we prefix keys ourselves.)"""
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+
+def broker_key(name: str) -> str:
+    return settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] + name
+
+
+def queue_depths(schema_names: Iterable[str]) -> dict[str, int]:
+    """Tasks waiting in each marketplace's queue, in one Redis round trip."""
+    names = list(schema_names)
+    if not names:
+        return {}
+    pipe = broker_redis().pipeline()
+    for name in names:
+        pipe.llen(broker_key(tenant_queue(name)))
+    return dict(zip(names, pipe.execute(), strict=True))
+
+
+def purge_tenant_queue(schema_name: str) -> int:
+    """Drops the tasks still waiting for a marketplace that is being deleted."""
+    key = broker_key(tenant_queue(schema_name))
+    waiting, _ = broker_redis().pipeline().llen(key).delete(key).execute()
+    return waiting
+
+
+def broadcast_queue_sync() -> None:
+    """Tells every running worker to re-read which marketplace queues to consume. Called
+    after provisioning, suspension, resumption and deletion commit."""
+    from config.celery import app
+
+    try:
+        app.control.broadcast("sync_tenant_queues")
+    except Exception:  # the periodic sync catches up if the broker hiccups
+        logger.exception("could not broadcast the queue sync to workers")
