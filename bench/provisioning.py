@@ -19,40 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def _bench_database_url() -> tuple[str, str]:
-    import environ
-
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rental")
-    name = environ.Env.db_url_config(url)["NAME"]
-    return url.rsplit("/", 1)[0] + f"/{name}_bench", f"{name}_bench"
-
-
-def _recreate_database(name: str) -> None:
-    import psycopg
-
-    admin_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop_database(name: str) -> None:
-    import psycopg
-
-    admin_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _summary(label: str, seconds: list[float]) -> str:
-    ms = sorted(s * 1000 for s in seconds)
-    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-    return (
-        f"{label:<28} n={len(ms):<4} mean={statistics.mean(ms):7.1f} ms  "
-        f"median={statistics.median(ms):7.1f} ms  p95={p95:7.1f} ms  "
-        f"min={ms[0]:7.1f} ms  max={ms[-1]:7.1f} ms"
-    )
+from bench.common import drop_database, summary, use_throwaway_database  # noqa: E402
 
 
 def main() -> None:
@@ -61,10 +28,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
 
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rental")
-    bench_url, bench_name = _bench_database_url()
-    _recreate_database(bench_name)
-    os.environ["DATABASE_URL"] = bench_url
+    bench_name = use_throwaway_database("bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     os.environ["EMAIL_URL"] = "dummymail://"  # invites are part of the work, not of the output
 
@@ -97,14 +61,14 @@ def main() -> None:
             provisioning.append(time.perf_counter() - started)
 
         print(f"Provisioning {args.tenants} marketplaces (schema, migrations, domain, admin):")
-        print(_summary("tenant_provision", provisioning))
-        print(_summary("baseline: empty schema", baseline))
+        print(summary("tenant_provision", provisioning))
+        print(summary("baseline: empty schema", baseline))
         ratio = statistics.median(provisioning) / statistics.median(baseline)
         print(f"ratio provisioning/baseline (medians): {ratio:.1f}x")
     finally:
         connection.close()
         if not args.keep:
-            _drop_database(bench_name)
+            drop_database(bench_name)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 #   web     migrate (as below), then serve with gunicorn
 #   migrate migrate every schema and make sure the public tenant exists, then exit
 #           (a one-off job before rolling out several web replicas)
-#   worker  a Celery worker
+#   worker  a Celery worker for every marketplace's queue (or --tenants a,b)
 #   beat    the Celery beat scheduler (run exactly one)
 #   other   run as given, e.g. `python manage.py shell` or `bash`
 # Extra arguments after a role go to gunicorn / celery.
@@ -35,7 +35,9 @@ web)
     exec gunicorn --config deploy/gunicorn.conf.py "$@" config.wsgi:application
     ;;
 worker)
-    exec celery -A config worker --loglevel "${CELERY_LOG_LEVEL:-info}" "$@"
+    # Consumes every active marketplace's queue plus `platform`, following new ones;
+    # `worker --tenants big-one` pins a dedicated worker to chosen marketplaces.
+    exec python manage.py run_worker --loglevel "${CELERY_LOG_LEVEL:-INFO}" "$@"
     ;;
 beat)
     # The schedule state file goes to /tmp: the app folder is read-only for the app user.

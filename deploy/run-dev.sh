@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PORT="${PORT:-8000}"
 
-.venv/bin/celery -A config worker --loglevel=INFO --concurrency=2 &
+"$PY" manage.py run_worker --concurrency=2 &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM
 

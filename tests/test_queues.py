@@ -94,3 +94,28 @@ def test_deleting_a_marketplace_drops_its_waiting_tasks(
         tenant_delete(tenant=alpha.tenant, confirm_slug="alpha")
 
     assert queue_depths(["alpha", "bravo"]) == {"alpha": 0, "bravo": 1}
+
+
+def test_beat_dispatch_sends_a_job_into_every_active_marketplaces_queue(alpha, bravo):
+    from shared_apps.core.tasks import dispatch_to_marketplaces
+    from shared_apps.tenants.services import tenant_suspend
+
+    tenant_suspend(tenant=bravo.tenant)
+
+    sent = dispatch_to_marketplaces.apply(args=("tests.where_am_i",)).get()
+
+    assert sent == 1
+    assert queue_depths(["alpha", "bravo"]) == {"alpha": 1, "bravo": 0}
+
+
+def test_periodic_marketplace_jobs_are_scheduled_per_job(settings):
+    from config.celery import _schedule_marketplace_jobs, app
+
+    settings.TENANT_PERIODIC_TASKS = {"bookings.expire_requests": 300}
+    _schedule_marketplace_jobs(app)
+
+    entry = app.conf.beat_schedule["every-marketplace:bookings.expire_requests"]
+    assert entry["task"] == "core.dispatch_to_marketplaces"
+    assert entry["args"] == ("bookings.expire_requests",)
+    assert entry["schedule"] == 300
+    assert "sync-worker-queues" in app.conf.beat_schedule

@@ -31,17 +31,22 @@ def _detach_and_die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
+def worker_env() -> dict[str, str]:
+    """The environment of a child process that must see what this test run sees."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+        "CELERY_KEY_PREFIX": settings.CELERY_KEY_PREFIX,
+    }
+
+
 class Worker:
     def __init__(self, name: str, *extra: str, log_dir: Path) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": _database_url(),
-            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-            "CELERY_KEY_PREFIX": settings.CELERY_KEY_PREFIX,
-        }
+        env = worker_env()
         command = [
             sys.executable, "manage.py", "run_worker", "--concurrency=2", "--loglevel=INFO",
             f"--hostname={name}@%h", "--include=shared_apps.core.tests.worker_tasks", *extra,

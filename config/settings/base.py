@@ -253,6 +253,11 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 # How often each worker re-reads which marketplaces it serves, besides the broadcast that
 # provisioning, suspension and deletion send at once.
 QUEUE_SYNC_SECONDS = env.int("QUEUE_SYNC_SECONDS", default=60)
+# How often a worker looks for marketplace queues that hold tasks, and how long it keeps
+# consuming one after it was last seen busy (shared_apps.core.worker).
+QUEUE_DISCOVERY_SECONDS = env.float("QUEUE_DISCOVERY_SECONDS", default=0.5)
+QUEUE_IDLE_SECONDS = env.float("QUEUE_IDLE_SECONDS", default=30)
+QUEUE_SWEEP_SECONDS = env.float("QUEUE_SWEEP_SECONDS", default=5)
 CELERY_BEAT_SCHEDULE = {
     "sync-worker-queues": {
         "task": "core.sync_worker_queues",

@@ -5,3 +5,15 @@ class CoreConfig(AppConfig):
     name = "shared_apps.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from celery.signals import after_task_publish
+
+        from shared_apps.core.queues import mark_queue_active
+
+        def _mark_active(sender=None, routing_key=None, **kwargs):
+            # Every message marks its queue busy, so workers discover it (active queues).
+            if routing_key:
+                mark_queue_active(routing_key)
+
+        after_task_publish.connect(_mark_active, weak=False, dispatch_uid="core.mark_active")

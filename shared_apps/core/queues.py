@@ -93,6 +93,53 @@ def purge_tenant_queue(schema_name: str) -> int:
     return waiting
 
 
+ACTIVE_QUEUES_KEY = "queues:active"
+
+# Removes a queue from the active set only if it is empty at that instant. A publisher
+# pushes its message before it adds the queue to the set, so a queue emptied and removed
+# here is added back by the next message's publisher: no message is ever left unseen.
+_PRUNE_EMPTY = """
+local active = {}
+for _, queue in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+    if redis.call('LLEN', ARGV[1] .. queue) > 0 then
+        table.insert(active, queue)
+    else
+        redis.call('SREM', KEYS[1], queue)
+    end
+end
+return active
+"""
+
+
+def mark_queue_active(queue: str) -> None:
+    """Called after a task is published to `queue` (see shared_apps.core.apps)."""
+    if queue.startswith(TENANT_QUEUE_PREFIX):
+        broker_redis().sadd(broker_key(ACTIVE_QUEUES_KEY), queue)
+
+
+def active_tenant_queues() -> set[str]:
+    """Marketplace queues holding tasks now. Workers consume only these (of the ones they
+    serve), so a worker's BRPOP names the busy queues, not every marketplace's."""
+    prefix = broker_key("")
+    active = broker_redis().eval(_PRUNE_EMPTY, 1, broker_key(ACTIVE_QUEUES_KEY), prefix)
+    return {name.decode() if isinstance(name, bytes) else name for name in active}
+
+
+def sweep_queues(queues: Iterable[str]) -> set[str]:
+    """Marks every queue of `queues` that holds tasks as active, whatever put them there
+    (a task restored after its worker died is pushed back without a publish)."""
+    names = list(queues)
+    if not names:
+        return set()
+    pipe = broker_redis().pipeline()
+    for name in names:
+        pipe.llen(broker_key(name))
+    busy = {name for name, depth in zip(names, pipe.execute(), strict=True) if depth}
+    if busy:
+        broker_redis().sadd(broker_key(ACTIVE_QUEUES_KEY), *busy)
+    return busy
+
+
 def broadcast_queue_sync() -> None:
     """Tells every running worker to re-read which marketplace queues to consume. Called
     after provisioning, suspension, resumption and deletion commit."""

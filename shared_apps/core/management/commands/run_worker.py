@@ -35,9 +35,12 @@ class Command(BaseCommand):
             )
             if unknown := sorted(set(pinned) - known):
                 raise CommandError(f"No marketplace has the slug(s): {', '.join(unknown)}")
+        app.conf.worker_follow_marketplaces = True
         app.conf.worker_pinned_tenants = pinned
         app.conf.worker_platform_queue = not no_platform
-        queues = served_queues(pinned=pinned, platform=not no_platform)
+        # The worker starts on the platform queue (or its first marketplace's) and then
+        # consumes each marketplace queue it serves while that queue holds tasks.
+        queues = served_queues(pinned=pinned, platform=not no_platform)[:1]
         if not queues:
             raise CommandError("Nothing to consume: no platform queue and no marketplace.")
         argv = ["worker", f"--loglevel={opts['loglevel']}", f"--pool={opts['pool']}"]
