@@ -11,12 +11,13 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 ENV    := set -a; [ -f .data/services.env ] && . .data/services.env; set +a;
 PORT   ?= 8000
 
-.PHONY: help install services migrate demo run test lint format bench stop clean
+.PHONY: help install services migrate demo run test lint format bench bench-provisioning \
+	bench-queues stop clean
 
 help:
 	@echo "make run    set everything up and serve the platform with demo data"
 	@echo "make test   set everything up and run the whole test suite"
-	@echo "make lint | format | bench | stop | clean"
+	@echo "make lint | format | bench (bench-provisioning, bench-queues) | stop | clean"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
@@ -53,8 +54,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: migrate
+bench: bench-provisioning bench-queues
+
+bench-provisioning: migrate
 	$(ENV) $(PY) bench/provisioning.py
+
+bench-queues: services
+	$(ENV) $(PY) bench/queues.py
 
 stop:
 	-$(PY) deploy/services.py down

@@ -1,9 +1,15 @@
-"""Queue benchmark: a worker's throughput consuming 1, 100 and 1,000 marketplace queues,
-and how long marketplace B's task waits behind marketplace A's backlog.
+"""Queue benchmark: a worker's throughput serving 1, 100 and 1,000 marketplace queues, and
+how long marketplace B's task waits behind marketplace A's backlog.
 
-Each case starts a real worker (prefork, 2 processes) on the configured Redis under a
-private key prefix, enqueues no-op tasks and times the drain. Throughput is shown next to
-the 1-queue case of the same run, as a ratio.
+Two schemes, each a real worker (prefork, 2 processes) on the configured Redis under a
+private key prefix, with a throw-away database holding the marketplaces' rows:
+
+* all-queues: `celery worker -Q <every marketplace queue>`: each BRPOP names every queue.
+* discovery:  `manage.py run_worker` (what the platform runs): it consumes only the queues
+  of the marketplaces it serves that hold tasks (shared_apps.core.worker).
+
+Tasks are no-ops, so the broker and the polling are what is measured. Throughput is shown
+as a ratio to the 1-queue all-queues case of the same run.
 
     make bench-queues          # or: .venv/bin/python bench/queues.py [--tasks 3000]
 """
@@ -26,6 +32,10 @@ os.environ["CELERY_KEY_PREFIX"] = PREFIX
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
+from bench.common import drop_database, use_throwaway_database  # noqa: E402
+
+DATABASE = use_throwaway_database("bench_queues")
+
 import django  # noqa: E402
 
 django.setup()
@@ -33,23 +43,37 @@ django.setup()
 from bench.tasks import tick  # noqa: E402
 from shared_apps.core.queues import broker_key, broker_redis, tenant_queue  # noqa: E402
 
+SLUGS = [f"bench-{i:04d}" for i in range(1000)]
 
-def start_worker(queues: list[str]) -> subprocess.Popen:
-    queue_file = ROOT / ".data" / f"bench-queues-{os.getpid()}.txt"
-    queue_file.parent.mkdir(exist_ok=True)
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
-        "--concurrency=2", "--loglevel=WARNING", "--include=bench.tasks",
-        f"--hostname=bench-{uuid.uuid4().hex[:6]}@%h", "-Q", ",".join(queues),
-    ]  # fmt: skip
+
+def create_marketplace_rows() -> None:
+    """Tenant rows only: the worker reads which marketplaces exist, the no-op tasks never
+    touch a schema, so none is made."""
+    from django.core.management import call_command
+
+    from shared_apps.tenants.models import Tenant
+
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    Tenant.objects.bulk_create(Tenant(schema_name=slug, name=slug) for slug in SLUGS)
+
+
+def start_worker(scheme: str, slugs: list[str]) -> subprocess.Popen:
+    queues = [tenant_queue(slug) for slug in slugs]
+    common = ["--pool=prefork", "--concurrency=2", "--loglevel=WARNING", "--include=bench.tasks"]
+    if scheme == "all-queues":
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", *common]
+        command += [f"--hostname=bench-{uuid.uuid4().hex[:6]}@%h", "-Q", ",".join(queues)]
+    else:
+        command = [sys.executable, "manage.py", "run_worker", "--no-platform", *common]
+        command += [f"--hostname=bench-{uuid.uuid4().hex[:6]}@%h", f"--tenants={','.join(slugs)}"]
     worker = subprocess.Popen(  # noqa: S603  (our own worker)
         command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
-    # Ready once a probe task sent to the last queue comes back.
-    probe = f"probe-{uuid.uuid4().hex}"
-    tick.apply_async((broker_key(probe),), queue=queues[-1])
-    _wait(lambda: int(broker_redis().get(broker_key(probe)) or 0) >= 1, timeout=120)
+    # Ready once a probe sent to the last queue comes back.
+    probe = broker_key(f"probe-{uuid.uuid4().hex}")
+    tick.apply_async((probe,), queue=queues[-1])
+    _wait(lambda: int(broker_redis().get(probe) or 0) >= 1, timeout=180)
     return worker
 
 
@@ -66,38 +90,47 @@ def _wait(condition, timeout: float) -> float:
     while not condition():
         if time.monotonic() - started > timeout:
             raise TimeoutError("the worker did not keep up")
-        time.sleep(0.01)
+        time.sleep(0.005)
     return time.monotonic() - started
 
 
-def throughput(queue_count: int, tasks: int, *, spread: bool) -> float:
-    """Tasks per second while the worker consumes `queue_count` queues; the tasks are spread
-    over all of them, or all in one (many idle marketplaces, one busy)."""
-    queues = [tenant_queue(f"bench-{i}") for i in range(queue_count)]
-    worker = start_worker(queues)
+def _counter() -> str:
+    return broker_key(f"count-{uuid.uuid4().hex}")
+
+
+def _count(key: str) -> int:
+    return int(broker_redis().get(key) or 0)
+
+
+def throughput(scheme: str, queue_count: int, tasks: int, *, spread: bool) -> float:
+    """Tasks per second with `queue_count` marketplace queues served; the tasks spread over
+    all of them, or all in one (one busy marketplace among idle ones)."""
+    slugs = SLUGS[:queue_count]
+    worker = start_worker(scheme, slugs)
     try:
-        counter = broker_key(f"count-{uuid.uuid4().hex}")
+        counter = _counter()
         started = time.monotonic()
         for n in range(tasks):
-            tick.apply_async((counter,), queue=queues[n % queue_count if spread else 0])
-        _wait(lambda: int(broker_redis().get(counter) or 0) >= tasks, timeout=600)
+            queue = tenant_queue(slugs[n % queue_count if spread else 0])
+            tick.apply_async((counter,), queue=queue)
+        _wait(lambda: _count(counter) >= tasks, timeout=900)
         return tasks / (time.monotonic() - started)
     finally:
         stop_worker(worker)
 
 
-def wait_behind_backlog(queue_count: int, backlog: int) -> tuple[float, int]:
+def wait_behind_backlog(scheme: str, queue_count: int, backlog: int) -> tuple[float, int]:
     """Seconds B's task waits while A's queue holds `backlog` tasks, and what A has left."""
-    queues = [tenant_queue(f"bench-{i}") for i in range(max(queue_count, 2))]
-    worker = start_worker(queues)
+    slugs = SLUGS[: max(queue_count, 2)]
+    worker = start_worker(scheme, slugs)
     try:
-        a_counter = broker_key(f"a-{uuid.uuid4().hex}")
-        pipe_sent = [tick.apply_async((a_counter,), queue=queues[0]) for _ in range(backlog)]
-        b_counter = broker_key(f"b-{uuid.uuid4().hex}")
-        tick.apply_async((b_counter,), queue=queues[1])
-        waited = _wait(lambda: int(broker_redis().get(b_counter) or 0) >= 1, timeout=120)
-        left = broker_redis().llen(broker_key(queues[0]))
-        _wait(lambda: int(broker_redis().get(a_counter) or 0) >= len(pipe_sent), timeout=600)
+        a_counter, b_counter = _counter(), _counter()
+        for _ in range(backlog):
+            tick.apply_async((a_counter,), queue=tenant_queue(slugs[0]))
+        tick.apply_async((b_counter,), queue=tenant_queue(slugs[1]))
+        waited = _wait(lambda: _count(b_counter) >= 1, timeout=120)
+        left = broker_redis().llen(broker_key(tenant_queue(slugs[0])))
+        _wait(lambda: _count(a_counter) >= backlog, timeout=900)
         return waited, left
     finally:
         stop_worker(worker)
@@ -109,28 +142,35 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=2000)
     args = parser.parse_args()
     try:
+        create_marketplace_rows()
         print(f"Worker: prefork, 2 processes; {args.tasks} no-op tasks per case.")
-        baseline = throughput(1, args.tasks, spread=False)
-        print(f"{'queues':>7} {'tasks spread over all':>24} {'all tasks in one queue':>24}")
-        for count in (1, 100, 1000):
-            spread = throughput(count, args.tasks, spread=True)
-            one = throughput(count, args.tasks, spread=False)
-            print(
-                f"{count:>7} {spread:>10.0f}/s ({spread / baseline:4.2f}x) "
-                f"{one:>12.0f}/s ({one / baseline:4.2f}x)"
-            )
-        print(f"(ratios against 1 queue: {baseline:.0f}/s)")
-        for count in (2, 1000):
-            waited, left = wait_behind_backlog(count, args.backlog)
-            print(
-                f"B's task behind A's backlog of {args.backlog} ({count} queues): "
-                f"waited {waited:.3f}s, A still had {left} queued"
-            )
+        baseline = throughput("all-queues", 1, args.tasks, spread=False)
+        print(f"{'scheme':<11} {'queues':>6} {'one busy queue':>22} {'tasks over all queues':>24}")
+        for scheme in ("all-queues", "discovery"):
+            for count in (1, 100, 1000):
+                one = throughput(scheme, count, args.tasks, spread=False)
+                spread = throughput(scheme, count, args.tasks, spread=True)
+                print(
+                    f"{scheme:<11} {count:>6} {one:>10.0f}/s ({one / baseline:4.2f}x) "
+                    f"{spread:>12.0f}/s ({spread / baseline:4.2f}x)"
+                )
+        print(f"(ratios against all-queues with 1 queue in the same run: {baseline:.0f}/s)")
+        for scheme in ("all-queues", "discovery"):
+            for count in (2, 1000):
+                waited, left = wait_behind_backlog(scheme, count, args.backlog)
+                print(
+                    f"{scheme:<11} B behind A's backlog of {args.backlog}, {count} queues: "
+                    f"waited {waited:.3f}s, A still had {left} queued"
+                )
     finally:
         client = broker_redis()
         keys = list(client.scan_iter(f"{PREFIX}*"))
         if keys:
             client.delete(*keys)
+        from django.db import connection
+
+        connection.close()
+        drop_database(DATABASE)
 
 
 if __name__ == "__main__":
