@@ -110,3 +110,16 @@ def api():
 @pytest.fixture
 def make_member():
     return member_factory
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks sent by the code under test run at once, in this process (for tests about
+    what a task does, not about queues: those start real workers)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False

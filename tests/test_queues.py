@@ -119,3 +119,34 @@ def test_periodic_marketplace_jobs_are_scheduled_per_job(settings):
     assert entry["args"] == ("bookings.expire_requests",)
     assert entry["schedule"] == 300
     assert "sync-worker-queues" in app.conf.beat_schedule
+
+
+def test_the_invite_email_goes_to_the_new_marketplaces_own_queue(
+    marketplaces, db, django_capture_on_commit_callbacks
+):
+    from shared_apps.tenants.services import tenant_provision
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_provision(name="Foxtrot", slug="foxtrot", admin_email="owner@foxtrot.test")
+
+    try:
+        assert queue_depths(["foxtrot", "alpha", "bravo"]) == {"foxtrot": 1, "alpha": 0, "bravo": 0}
+    finally:
+        purge_tenant_queue("foxtrot")
+
+
+def test_a_redelivered_email_task_sends_one_email(alpha, mailoutbox):
+    from shared_apps.accounts.tasks import password_email
+
+    # The same message delivered twice (its first worker died after sending): same task id.
+    with tenant_context(alpha.tenant):
+        first = password_email.apply(
+            kwargs={"user_id": str(alpha.admin.pk), "reset": True}, task_id="fixed-id"
+        )
+        again = password_email.apply(
+            kwargs={"user_id": str(alpha.admin.pk), "reset": True}, task_id="fixed-id"
+        )
+
+    assert (first.get(), again.get()) == (True, False)
+    assert len(mailoutbox) == 1
+    assert "Alpha Mountain Stays" in mailoutbox[0].subject

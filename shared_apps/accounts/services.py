@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, tenant_context
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -239,6 +239,21 @@ def send_set_password_email(*, user: User, tenant: Tenant, reset: bool = False) 
     )
 
 
+def queue_password_email(*, user: User, tenant: Tenant, reset: bool) -> None:
+    """Once the current transaction commits, a worker emails `user` a password link for
+    `tenant` (from that marketplace's own queue; the platform queue for operators)."""
+    from shared_apps.accounts.tasks import password_email, platform_password_email
+
+    def send() -> None:
+        if tenant.schema_name == get_public_schema_name():
+            platform_password_email.delay(user_id=str(user.pk), reset=reset)
+        else:
+            with tenant_context(tenant):
+                password_email.delay(user_id=str(user.pk), reset=reset)
+
+    transaction.on_commit(send)
+
+
 def password_reset_request(*, email: str) -> None:
     """Emails a reset link when the address belongs to someone who may use this host.
     Says nothing either way, so the endpoint can't be used to find out who has an account."""
@@ -254,7 +269,7 @@ def password_reset_request(*, email: str) -> None:
         if is_public_schema()
         else current_tenant()
     )
-    transaction.on_commit(lambda: send_set_password_email(user=user, tenant=tenant, reset=True))
+    queue_password_email(user=user, tenant=tenant, reset=True)
 
 
 def user_from_uid(uidb64: str) -> User | None:

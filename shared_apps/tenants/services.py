@@ -14,7 +14,7 @@ from django_tenants.utils import get_public_schema_name
 from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import User
 from shared_apps.accounts.selectors import user_by_email
-from shared_apps.accounts.services import membership_grant, send_set_password_email, user_create
+from shared_apps.accounts.services import membership_grant, queue_password_email, user_create
 from shared_apps.core.errors import ApplicationError, ConflictError
 from shared_apps.core.queues import broadcast_queue_sync, purge_tenant_queue
 from shared_apps.tenants import validators
@@ -114,7 +114,7 @@ def tenant_provision(
                 admin = user_create(email=admin_email, password=None)
             membership_grant(user=admin, tenant=tenant, role=Role.ADMIN)
             if invited:
-                transaction.on_commit(lambda: send_set_password_email(user=admin, tenant=tenant))
+                queue_password_email(user=admin, tenant=tenant, reset=False)
     except IntegrityError as exc:
         # Another request took the slug or a domain between our checks and the insert.
         raise ConflictError(

@@ -1,6 +1,10 @@
 """Forgotten passwords and the set-password page."""
 
+import pytest
+
 from shared_apps.accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.usefixtures("eager_tasks")  # the emails are sent by tasks
 
 RESET = "/api/v1/auth/password/reset"
 

@@ -69,7 +69,7 @@ def test_a_marketplace_admins_token_is_refused_by_the_operator_api(api, platform
 
 
 def test_provisioning_creates_a_reachable_marketplace_with_an_invited_admin(
-    ops, api, mailoutbox, django_capture_on_commit_callbacks
+    ops, api, mailoutbox, django_capture_on_commit_callbacks, eager_tasks
 ):
     # When the operator provisions a marketplace with a custom domain and branding
     with django_capture_on_commit_callbacks(execute=True):
@@ -109,7 +109,7 @@ def test_provisioning_creates_a_reachable_marketplace_with_an_invited_admin(
 
 
 def test_provisioning_with_an_existing_identity_sends_no_invite(
-    ops, alpha, mailoutbox, django_capture_on_commit_callbacks
+    ops, alpha, mailoutbox, django_capture_on_commit_callbacks, eager_tasks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = provision(ops, admin_email=alpha.admin.email.upper())
@@ -121,7 +121,7 @@ def test_provisioning_with_an_existing_identity_sends_no_invite(
 
 
 def test_the_invited_admin_sets_a_password_then_logs_in(
-    ops, api, mailoutbox, django_capture_on_commit_callbacks
+    ops, api, mailoutbox, django_capture_on_commit_callbacks, eager_tasks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         provision(ops)

@@ -26,7 +26,7 @@ def _provision():
 
 
 def test_a_failure_after_the_schema_is_made_leaves_nothing_behind(
-    marketplaces, db, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+    marketplaces, db, monkeypatch, mailoutbox, django_capture_on_commit_callbacks, eager_tasks
 ):
     # Given the last step of provisioning fails, after the schema and the admin were made
     def broken_grant(**kwargs):

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(f"{exc.code}: {exc.message}") from exc
         elapsed = time.perf_counter() - started
-        invited = " (set-password email sent)" if result.admin_invited else ""
+        invited = " (set-password email queued)" if result.admin_invited else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"Provisioned {slug} in {elapsed:.2f}s at {marketplace_url(tenant=result.tenant)}; "
