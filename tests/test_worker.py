@@ -32,7 +32,9 @@ def worker_logs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def worker(marketplaces, worker_logs):
     """One worker for the module (starting one takes seconds); the kill test starts its own."""
-    started = Worker("follower", log_dir=worker_logs)
+    # No periodic re-read during the module: following new, suspended and resumed
+    # marketplaces must come from the broadcast their services send.
+    started = Worker("follower", log_dir=worker_logs, env={"QUEUE_SYNC_SECONDS": "3600"})
     started.wait_ready()
     yield started
     started.stop()

@@ -43,10 +43,12 @@ def worker_env() -> dict[str, str]:
 
 
 class Worker:
-    def __init__(self, name: str, *extra: str, log_dir: Path) -> None:
+    def __init__(
+        self, name: str, *extra: str, log_dir: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
-        env = worker_env()
+        env = {**worker_env(), **(env or {})}
         command = [
             sys.executable, "manage.py", "run_worker", "--concurrency=2", "--loglevel=INFO",
             f"--hostname={name}@%h", "--include=shared_apps.core.tests.worker_tasks", *extra,

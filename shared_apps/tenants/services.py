@@ -115,6 +115,7 @@ def tenant_provision(
             membership_grant(user=admin, tenant=tenant, role=Role.ADMIN)
             if invited:
                 queue_password_email(user=admin, tenant=tenant, reset=False)
+            transaction.on_commit(broadcast_queue_sync)  # workers start serving it now
     except IntegrityError as exc:
         # Another request took the slug or a domain between our checks and the insert.
         raise ConflictError(
