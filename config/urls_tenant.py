@@ -1,5 +1,7 @@
 """A marketplace host (<slug>.<platform domain> or a custom domain)."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.urls import include, path
 
 from shared_apps.accounts.api.urls import marketplace_urlpatterns
@@ -17,6 +19,7 @@ from shared_apps.tenants.api.marketplace_views import BrandingView
 api_v1 = [
     *marketplace_urlpatterns,
     path("branding", BrandingView.as_view(), name="branding"),
+    path("", include("tenant_apps.listings.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,3 +29,6 @@ urlpatterns = [
     *page_urlpatterns,
     path("", include("tenant_apps.storefront.urls")),
 ]
+
+# Uploaded photos in development; production serves MEDIA_URL from its storage (S3 or a CDN).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

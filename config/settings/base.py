@@ -43,6 +43,7 @@ TENANT_APPS = [
     # history never shows in another's.
     "django.contrib.contenttypes",
     "django.contrib.admin",
+    "tenant_apps.listings",
     "tenant_apps.storefront",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -1,6 +1,7 @@
 """Test settings: the real PostgreSQL and Redis, emails kept in memory."""
 
 import os
+import tempfile
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import (
@@ -39,3 +40,6 @@ QUEUE_SYNC_SECONDS = env.int("QUEUE_SYNC_SECONDS", default=2)
 QUEUE_DISCOVERY_SECONDS = 0.2
 QUEUE_IDLE_SECONDS = 3
 QUEUE_SWEEP_SECONDS = 1
+
+# Uploaded files of a test run go to a throw-away folder, never into the repository.
+MEDIA_ROOT = env("MEDIA_ROOT", default=tempfile.mkdtemp(prefix="rental-test-media-"))

@@ -5,9 +5,12 @@ Code that needs a marketplace and finds the public schema fails closed."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 if TYPE_CHECKING:
@@ -34,3 +37,8 @@ def current_tenant() -> Tenant:
             "This code needs a marketplace, but the connection is on the public schema."
         )
     return tenant
+
+
+def marketplace_today() -> date:
+    """Today's date where the marketplace is (its time zone), for rules about dates."""
+    return timezone.now().astimezone(ZoneInfo(current_tenant().timezone)).date()

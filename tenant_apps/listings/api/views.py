@@ -1,0 +1,287 @@
+"""Listings API: thin views over the listings services and selectors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from shared_apps.core.errors import NotFoundError
+from shared_apps.core.permissions import IsMarketplaceHost, IsMarketplaceMember
+from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
+from tenant_apps.listings import selectors, services
+from tenant_apps.listings.api.serializers import (
+    AmenityOutput,
+    BlockInput,
+    BlockOutput,
+    CalendarOutput,
+    CalendarQuery,
+    PhotoInput,
+    PhotoOutput,
+    PropertyInput,
+    PropertyOutput,
+    SearchQuery,
+)
+from tenant_apps.listings.cache import cached
+from tenant_apps.listings.constants import PropertyStatus
+from tenant_apps.listings.models import Amenity, Property
+
+ORDER_BY = {
+    "newest": ("-created", "-id"),
+    "price": ("nightly_price", "id"),
+    "-price": ("-nightly_price", "-id"),
+    "rating": ("-rating_sort", "-created"),
+    "distance": ("distance_km", "id"),
+}
+NOT_FOUND = "No listing with this id here."
+
+
+class SearchPagination(CursorPagination):
+    """Cursor pages in the order the client chose: stable while listings are added."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 50
+
+    def get_ordering(self, request, queryset, view):
+        return view.order_by
+
+
+def _own_property(request, property_id) -> Property:
+    prop = selectors.property_for_host(property_id=property_id, host=request.user)
+    if prop is None:
+        raise NotFoundError(NOT_FOUND)
+    return prop
+
+
+def _property_output(prop: Property) -> dict:
+    fresh = selectors.with_related(Property.objects.filter(pk=prop.pk)).get()
+    return PropertyOutput(fresh).data
+
+
+class PropertyListCreateView(MarketplaceGenericAPIView):
+    pagination_class = SearchPagination
+    serializer_class = PropertyOutput
+    queryset = Property.objects.none()  # for the OpenAPI generator; get() builds the search
+    order_by: tuple[str, ...] = ORDER_BY["newest"]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsMarketplaceHost()]
+
+    @extend_schema(
+        summary="Search published listings",
+        parameters=[SearchQuery],
+        responses=PropertyOutput(many=True),
+        tags=["listings"],
+    )
+    def get(self, request):
+        query = SearchQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = dict(query.validated_data)
+        ordering = params.pop("ordering", None) or (
+            "distance" if "latitude" in params else "newest"
+        )
+        self.order_by = ORDER_BY[ordering]
+        if "amenities" in params:
+            services.check_amenity_codes(params["amenities"])
+        filters = selectors.SearchFilters(**params)
+
+        def page() -> dict:
+            found = selectors.property_search(filters=filters)
+            if ordering == "rating":
+                found = found.annotate(rating_sort=Coalesce("rating_average", Value(Decimal(-1))))
+            results = self.paginate_queryset(found)
+            return self.get_paginated_response(PropertyOutput(results, many=True).data).data
+
+        cache_key = {**request.query_params.dict(), "host": request.get_host()}
+        return Response(cached("search", cache_key, page))
+
+    @extend_schema(
+        summary="Create a listing (as a draft)",
+        request=PropertyInput,
+        responses={201: PropertyOutput},
+        tags=["listings"],
+    )
+    def post(self, request):
+        data = PropertyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        prop = services.property_create(host=request.user, data=data.validated_data)
+        return Response(_property_output(prop), status=status.HTTP_201_CREATED)
+
+
+class PropertyDetailView(MarketplaceAPIView):
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsMarketplaceMember()]
+
+    @extend_schema(summary="A listing", responses=PropertyOutput, tags=["listings"])
+    def get(self, request, property_id):
+        prop = selectors.property_for_viewer(property_id=property_id, user=request.user)
+        if prop is None:
+            raise NotFoundError(NOT_FOUND)
+        if prop.status != PropertyStatus.PUBLISHED:
+            return Response(PropertyOutput(prop).data)  # the host's own draft: never cached
+        return Response(cached("detail", {"id": str(prop.pk)}, lambda: PropertyOutput(prop).data))
+
+    @extend_schema(
+        summary="Edit my listing",
+        request=PropertyInput,
+        responses=PropertyOutput,
+        tags=["listings"],
+    )
+    def patch(self, request, property_id):
+        prop = _own_property(request, property_id)
+        data = PropertyInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        prop = services.property_update(property=prop, data=data.validated_data)
+        return Response(_property_output(prop))
+
+    @extend_schema(
+        summary="Unlist my listing (kept, no longer found)",
+        request=None,
+        responses=PropertyOutput,
+        tags=["listings"],
+    )
+    def delete(self, request, property_id):
+        prop = services.property_unlist(property=_own_property(request, property_id))
+        return Response(_property_output(prop))
+
+
+class PropertyPublishView(MarketplaceAPIView):
+    permission_classes = [IsMarketplaceMember]
+
+    @extend_schema(
+        summary="Publish my listing (it must be complete)",
+        request=None,
+        responses=PropertyOutput,
+        tags=["listings"],
+    )
+    def post(self, request, property_id):
+        prop = services.property_publish(property=_own_property(request, property_id))
+        return Response(_property_output(prop))
+
+
+class MyPropertiesView(MarketplaceGenericAPIView):
+    permission_classes = [IsMarketplaceMember]
+    serializer_class = PropertyOutput
+    queryset = Property.objects.none()
+
+    @extend_schema(
+        summary="My listings, drafts included", responses=PropertyOutput(many=True), tags=["me"]
+    )
+    def get(self, request):
+        page = self.paginate_queryset(selectors.properties_of_host(host=request.user))
+        return self.get_paginated_response(PropertyOutput(page, many=True).data)
+
+
+class PhotoListView(MarketplaceAPIView):
+    permission_classes = [IsMarketplaceMember]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="Add a photo to my listing",
+        request={"multipart/form-data": PhotoInput},
+        responses={201: PhotoOutput},
+        tags=["listings"],
+    )
+    def post(self, request, property_id):
+        prop = _own_property(request, property_id)
+        data = PhotoInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = services.photo_add(
+            property=prop,
+            upload=data.validated_data["image"],
+            caption=data.validated_data.get("caption", ""),
+        )
+        return Response(PhotoOutput(photo).data, status=status.HTTP_201_CREATED)
+
+
+class PhotoDetailView(MarketplaceAPIView):
+    permission_classes = [IsMarketplaceMember]
+
+    @extend_schema(summary="Delete a photo of my listing", responses={204: None}, tags=["listings"])
+    def delete(self, request, property_id, photo_id):
+        photo = _own_property(request, property_id).photos.filter(pk=photo_id).first()
+        if photo is None:
+            raise NotFoundError("This listing has no photo with this id.")
+        services.photo_delete(photo=photo)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BlockListView(MarketplaceAPIView):
+    permission_classes = [IsMarketplaceMember]
+
+    @extend_schema(
+        summary="Blocked dates of my listing", responses=BlockOutput(many=True), tags=["listings"]
+    )
+    def get(self, request, property_id):
+        blocks = _own_property(request, property_id).blocks.all()
+        return Response(BlockOutput(blocks, many=True).data)
+
+    @extend_schema(
+        summary="Block dates ([start, end))",
+        request=BlockInput,
+        responses={201: BlockOutput},
+        tags=["listings"],
+    )
+    def post(self, request, property_id):
+        prop = _own_property(request, property_id)
+        data = BlockInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        block = services.block_create(property=prop, **data.validated_data)
+        return Response(BlockOutput(block).data, status=status.HTTP_201_CREATED)
+
+
+class BlockDetailView(MarketplaceAPIView):
+    permission_classes = [IsMarketplaceMember]
+
+    @extend_schema(summary="Unblock dates", responses={204: None}, tags=["listings"])
+    def delete(self, request, property_id, block_id):
+        block = _own_property(request, property_id).blocks.filter(pk=block_id).first()
+        if block is None:
+            raise NotFoundError("This listing has no block with this id.")
+        services.block_delete(block=block)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CalendarView(MarketplaceAPIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="A month of the listing's days: free, booked or blocked",
+        parameters=[CalendarQuery],
+        responses=CalendarOutput,
+        tags=["listings"],
+    )
+    def get(self, request, property_id):
+        query = CalendarQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        prop = selectors.property_for_viewer(property_id=property_id, user=request.user)
+        if prop is None:
+            raise NotFoundError(NOT_FOUND)
+        month = query.validated_data["month"]
+        year, number = (int(part) for part in month.split("-"))
+
+        def compute() -> dict:
+            days = selectors.property_calendar(property=prop, year=year, month=number)
+            return CalendarOutput({"month": month, "days": days}).data
+
+        return Response(cached("calendar", {"id": str(prop.pk), "month": month}, compute))
+
+
+class AmenityListView(MarketplaceAPIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="This marketplace's amenities",
+        responses=AmenityOutput(many=True),
+        tags=["listings"],
+    )
+    def get(self, request):
+        return Response(AmenityOutput(Amenity.objects.all(), many=True).data)

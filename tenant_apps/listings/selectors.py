@@ -1,0 +1,152 @@
+"""Reads of listings, with their query shapes: a search page and a detail page each run a
+fixed number of queries whatever their size."""
+
+from __future__ import annotations
+
+import calendar as calendar_module
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import ACos, Cos, Least, Radians, Sin
+
+from shared_apps.accounts.models import User
+from tenant_apps.listings.constants import PropertyStatus
+from tenant_apps.listings.models import AvailabilityBlock, Property, PropertyPhoto
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def with_related(queryset: QuerySet[Property]) -> QuerySet[Property]:
+    return queryset.select_related("host").prefetch_related(
+        "amenities", Prefetch("photos", queryset=PropertyPhoto.objects.order_by("position"))
+    )
+
+
+def property_for_viewer(*, property_id, user: User | None) -> Property | None:
+    """A published listing, or any listing of its own host; anything else looks missing."""
+    visible = Q(status=PropertyStatus.PUBLISHED)
+    if user is not None and user.is_authenticated:
+        visible |= Q(host=user)
+    return with_related(Property.objects.filter(visible)).filter(pk=property_id).first()
+
+
+def property_for_host(*, property_id, host: User) -> Property | None:
+    """A listing its host may change; another host's is missing (404), never forbidden."""
+    return Property.objects.filter(pk=property_id, host=host).first()
+
+
+def properties_of_host(*, host: User) -> QuerySet[Property]:
+    return with_related(Property.objects.filter(host=host))
+
+
+def blocked_between(check_in: date, check_out: date):
+    """Listings with a host block overlapping the stay [check_in, check_out)."""
+    return Exists(
+        AvailabilityBlock.objects.filter(
+            property=OuterRef("pk"), start__lt=check_out, end__gt=check_in
+        )
+    )
+
+
+def _distance_km(latitude: Decimal, longitude: Decimal):
+    lat, lng = math.radians(float(latitude)), math.radians(float(longitude))
+    # Least(1, …) keeps rounding from taking acos out of its domain for identical points.
+    cosine = Least(
+        Value(1.0),
+        Value(math.cos(lat)) * Cos(Radians(F("latitude"))) * Cos(Radians(F("longitude")) - lng)
+        + Value(math.sin(lat)) * Sin(Radians(F("latitude"))),
+    )
+    return EARTH_RADIUS_KM * ACos(cosine, output_field=FloatField())
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    city: str = ""
+    country: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    radius_km: float | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    guests: int | None = None
+    bedrooms: int | None = None
+    property_type: str = ""
+    amenities: tuple[str, ...] = ()
+    instant_book: bool | None = None
+    check_in: date | None = None
+    check_out: date | None = None
+
+
+def property_search(*, filters: SearchFilters) -> QuerySet[Property]:
+    """Published listings matching every filter given, in one SQL query (plus prefetches).
+    With dates, only listings free for the whole stay and accepting its length."""
+    f = filters
+    found = Property.objects.filter(status=PropertyStatus.PUBLISHED)
+    if f.city:
+        found = found.filter(city__iexact=f.city)
+    if f.country:
+        found = found.filter(country=f.country.upper())
+    if f.price_min is not None:
+        found = found.filter(nightly_price__gte=f.price_min)
+    if f.price_max is not None:
+        found = found.filter(nightly_price__lte=f.price_max)
+    if f.guests:
+        found = found.filter(max_guests__gte=f.guests)
+    if f.bedrooms:
+        found = found.filter(bedrooms__gte=f.bedrooms)
+    if f.property_type:
+        found = found.filter(property_type=f.property_type)
+    if f.instant_book is not None:
+        found = found.filter(instant_book=f.instant_book)
+    for code in f.amenities:
+        found = found.filter(
+            Exists(Property.amenities.through.objects.filter(
+                property_id=OuterRef("pk"), amenity__code=code
+            ))
+        )  # fmt: skip
+    if f.check_in and f.check_out:
+        nights = (f.check_out - f.check_in).days
+        found = found.filter(min_nights__lte=nights, max_nights__gte=nights)
+        found = found.exclude(blocked_between(f.check_in, f.check_out))
+    if f.latitude is not None and f.longitude is not None:
+        found = found.annotate(distance_km=_distance_km(f.latitude, f.longitude))
+        if f.radius_km is not None:
+            # A bounding box on the indexed coordinates first, then the exact distance.
+            lat_span = Decimal(str(f.radius_km / 111.0))
+            cos_lat = max(math.cos(math.radians(float(f.latitude))), 0.01)
+            lng_span = Decimal(str(f.radius_km / (111.0 * cos_lat)))
+            found = found.filter(
+                latitude__range=(f.latitude - lat_span, f.latitude + lat_span),
+                longitude__range=(f.longitude - lng_span, f.longitude + lng_span),
+                distance_km__lte=f.radius_km,
+            )
+    return with_related(found)
+
+
+DAY_FREE, DAY_BLOCKED, DAY_BOOKED = "free", "blocked", "booked"
+
+
+def property_calendar(*, property: Property, year: int, month: int) -> list[dict]:
+    """Each day of the month as free or blocked (booked joins once bookings exist)."""
+    first = date(year, month, 1)
+    days = calendar_module.monthrange(year, month)[1]
+    after = first + timedelta(days=days)
+    blocks = list(property.blocks.filter(start__lt=after, end__gt=first))
+    result = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        blocked = any(block.start <= day < block.end for block in blocks)
+        result.append({"date": day, "status": DAY_BLOCKED if blocked else DAY_FREE})
+    return result

@@ -1,0 +1,230 @@
+"""Every write to listings. Each bumps the listings cache version after it commits."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from PIL import Image, UnidentifiedImageError
+
+from shared_apps.accounts.models import User
+from shared_apps.core.errors import ApplicationError, ConflictError
+from tenant_apps.listings.cache import bump_listings_version
+from tenant_apps.listings.constants import (
+    ALLOWED_IMAGE_FORMATS,
+    MAX_NIGHTLY_PRICE,
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
+    PropertyStatus,
+)
+from tenant_apps.listings.models import Amenity, AvailabilityBlock, Property, PropertyPhoto
+
+EDITABLE_FIELDS = (
+    "title", "description", "property_type", "street", "city", "region", "postal_code",
+    "country", "latitude", "longitude", "nightly_price", "cleaning_fee", "max_guests",
+    "bedrooms", "beds", "bathrooms", "instant_book", "min_nights", "max_nights",
+    "check_in_time", "check_out_time", "cancellation_policy",
+)  # fmt: skip
+
+
+def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
+    return ApplicationError(message, code=code, fields={field: [message]})
+
+
+def _after_commit_bump() -> None:
+    """New cache version now (this connection's next read misses) and again after the
+    commit: a reader that computed the old answer meanwhile stored it under the version it
+    read first, which the second bump leaves behind."""
+    bump_listings_version()
+    transaction.on_commit(bump_listings_version)
+
+
+def _lock(property_id) -> Property:
+    """The property row, locked for the rest of the transaction (writes to one listing,
+    its photos and its blocks queue up instead of racing)."""
+    return Property.objects.select_for_update().get(pk=property_id)
+
+
+def _check(prop: Property) -> None:
+    """Rules across fields, checked on the values the listing would have."""
+    if prop.nightly_price is not None and not (0 < prop.nightly_price <= MAX_NIGHTLY_PRICE):
+        raise _invalid("nightly_price", f"Use a price above 0 and at most {MAX_NIGHTLY_PRICE}.")
+    if prop.cleaning_fee < 0 or prop.cleaning_fee > MAX_NIGHTLY_PRICE:
+        raise _invalid("cleaning_fee", f"Use a fee from 0 to {MAX_NIGHTLY_PRICE}.")
+    if prop.min_nights < 1 or prop.min_nights > prop.max_nights:
+        raise _invalid("min_nights", "Minimum nights must be at least 1 and not above maximum.")
+    if (prop.latitude is None) != (prop.longitude is None):
+        raise _invalid("latitude", "Give both latitude and longitude, or neither.")
+    if prop.max_guests < 1:
+        raise _invalid("max_guests", "A place sleeps at least one guest.")
+    if prop.status == PropertyStatus.PUBLISHED and (missing := missing_for_publishing(prop)):
+        raise ApplicationError(
+            "A published listing must stay complete: " + ", ".join(missing) + ".",
+            code="incomplete",
+            fields={name: ["Required for a published listing."] for name in missing},
+        )
+
+
+def check_amenity_codes(codes) -> None:
+    """Unknown codes are a 400 naming them (a typo must not silently match nothing)."""
+    _amenities(list(codes))
+
+
+def _amenities(codes: list[str]) -> list[Amenity]:
+    found = {a.code: a for a in Amenity.objects.filter(code__in=codes)}
+    if unknown := sorted(set(codes) - set(found)):
+        raise _invalid("amenities", f"Unknown amenities: {', '.join(unknown)}.", "unknown_amenity")
+    return list(found.values())
+
+
+def _apply(prop: Property, data: dict[str, Any]) -> list[str]:
+    changed = [field for field in EDITABLE_FIELDS if field in data]
+    for field in changed:
+        setattr(prop, field, data[field])
+    if "country" in changed:
+        prop.country = (prop.country or "").upper()
+    _check(prop)
+    return changed
+
+
+@transaction.atomic
+def property_create(*, host: User, data: dict[str, Any]) -> Property:
+    prop = Property(host=host)
+    _apply(prop, data)
+    amenities = _amenities(data["amenities"]) if "amenities" in data else []
+    prop.save()
+    prop.amenities.set(amenities)
+    _after_commit_bump()
+    return prop
+
+
+@transaction.atomic
+def property_update(*, property: Property, data: dict[str, Any]) -> Property:
+    prop = _lock(property.pk)
+    changed = _apply(prop, data)
+    if changed:
+        prop.save(update_fields=[*changed, "updated"])
+    if "amenities" in data:
+        prop.amenities.set(_amenities(data["amenities"]))
+    _after_commit_bump()
+    return prop
+
+
+def missing_for_publishing(prop: Property) -> list[str]:
+    required = {
+        "title": bool(prop.title.strip()),
+        "nightly_price": prop.nightly_price is not None,
+        "street": bool(prop.street.strip()),
+        "city": bool(prop.city.strip()),
+        "country": bool(prop.country),
+        "photos": prop.pk is not None and prop.photos.exists(),
+    }
+    return [name for name, present in required.items() if not present]
+
+
+@transaction.atomic
+def property_publish(*, property: Property) -> Property:
+    prop = _lock(property.pk)
+    if missing := missing_for_publishing(prop):
+        raise ApplicationError(
+            "Before publishing, add: " + ", ".join(missing) + ".",
+            code="incomplete",
+            fields={name: ["Required to publish."] for name in missing},
+        )
+    prop.status = PropertyStatus.PUBLISHED
+    prop.save(update_fields=["status", "updated"])
+    _after_commit_bump()
+    return prop
+
+
+@transaction.atomic
+def property_unlist(*, property: Property) -> Property:
+    prop = _lock(property.pk)
+    prop.status = PropertyStatus.UNLISTED
+    prop.save(update_fields=["status", "updated"])
+    _after_commit_bump()
+    return prop
+
+
+def _image_format(upload) -> str:
+    """The image's real format, read from its content (never its name or content type)."""
+    if upload.size > MAX_PHOTO_BYTES:
+        raise _invalid(
+            "image", f"The photo is {upload.size} bytes; the limit is {MAX_PHOTO_BYTES}.",
+            "photo_too_large",
+        )  # fmt: skip
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.verify()
+            image_format = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise _invalid(
+            "image", "The file is not a JPEG, PNG or WebP image.", "not_an_image"
+        ) from exc
+    if image_format not in ALLOWED_IMAGE_FORMATS:
+        raise _invalid("image", f"{image_format} images are not accepted; use JPEG, PNG or WebP.")
+    upload.seek(0)
+    return ALLOWED_IMAGE_FORMATS[image_format]
+
+
+def photo_add(*, property: Property, upload, caption: str = "") -> PropertyPhoto:
+    """Stores a photo (checked by content, size-limited) as the listing's last one."""
+    extension = _image_format(upload)
+    photo = PropertyPhoto(property_id=property.pk, caption=caption)
+    photo.image.save(f"{photo.id}.{extension}", upload, save=False)
+    try:
+        with transaction.atomic():
+            prop = _lock(property.pk)
+            count = prop.photos.count()
+            if count >= MAX_PHOTOS:
+                raise ConflictError(
+                    f"A listing has at most {MAX_PHOTOS} photos.", code="too_many_photos"
+                )
+            photo.position = count
+            photo.save()
+            _after_commit_bump()
+    except BaseException:
+        photo.image.storage.delete(photo.image.name)  # no row, so no file either
+        raise
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: PropertyPhoto) -> None:
+    prop = _lock(photo.property_id)
+    storage, name = photo.image.storage, photo.image.name
+    photo.delete()
+    for position, remaining in enumerate(prop.photos.order_by("position", "created")):
+        if remaining.position != position:
+            remaining.position = position
+            remaining.save(update_fields=["position"])
+    # The file goes only once the row is gone for good.
+    transaction.on_commit(lambda: storage.delete(name))
+    _after_commit_bump()
+
+
+@transaction.atomic
+def block_create(
+    *, property: Property, start: date, end: date, note: str = ""
+) -> AvailabilityBlock:
+    if end <= start:
+        raise _invalid("end", "The block must end after it starts.")
+    prop = _lock(property.pk)
+    overlapping = prop.blocks.filter(start__lt=end, end__gt=start).first()
+    if overlapping is not None:
+        raise ConflictError(
+            f"These dates overlap the block from {overlapping.start} to {overlapping.end}.",
+            code="block_overlaps",
+        )
+    block = AvailabilityBlock.objects.create(property=prop, start=start, end=end, note=note)
+    _after_commit_bump()
+    return block
+
+
+@transaction.atomic
+def block_delete(*, block: AvailabilityBlock) -> None:
+    _lock(block.property_id)
+    block.delete()
+    _after_commit_bump()
