@@ -86,3 +86,16 @@ def test_marketplace_admin_changes_a_role_through_the_service(client, alpha, mak
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.role == Role.HOST
+
+
+def test_marketplace_admin_sees_only_their_listings(client, alpha, bravo, make_member):
+    from tenant_apps.listings.tests.factories import listing_factory
+
+    listing_factory(alpha.tenant, make_member(alpha.tenant, Role.HOST).user, title="Alpine hut")
+    listing_factory(bravo.tenant, make_member(bravo.tenant, Role.HOST).user, title="Beach hut")
+    login(client, alpha.host, alpha.admin)
+
+    page = client.get("/admin/listings/property/", HTTP_HOST=alpha.host).content.decode()
+
+    assert "Alpine hut" in page
+    assert "Beach hut" not in page

@@ -41,6 +41,97 @@ MARKETPLACES = [
 ]
 
 
+# (title, city, region, country, lat, lng, price, type, guests, bedrooms, amenities, instant)
+LISTINGS = {
+    "alpine": [
+        ("Chalet Edelweiss with Matterhorn view", "Zermatt", "Valais", "CH", "46.0207",
+         "7.7491", "420", "chalet", 8, 4, ["wifi", "fireplace", "ski_in_out", "kitchen"], True),
+        ("Cosy studio near the Aiguille du Midi", "Chamonix", "Haute-Savoie", "FR",
+         "45.9237", "6.8694", "135", "apartment", 2, 1, ["wifi", "heating"], True),
+        ("Family lodge above Verbier", "Verbier", "Valais", "CH", "46.0961", "7.2286",
+         "380", "chalet", 10, 5, ["wifi", "hot_tub", "parking", "kitchen"], False),
+        ("Lakeside cabin by the Brienzersee", "Interlaken", "Bern", "CH", "46.6863",
+         "7.8632", "190", "cabin", 4, 2, ["wifi", "parking", "fireplace"], False),
+        ("Engadin loft with spa access", "St. Moritz", "Graubünden", "CH", "46.4908",
+         "9.8355", "290", "loft", 3, 1, ["wifi", "gym", "workspace"], True),
+    ],
+    "coastal": [
+        ("Malibu beach house on the sand", "Malibu", "California", "US", "34.0259",
+         "-118.7798", "650", "house", 6, 3, ["wifi", "beach_access", "parking"], False),
+        ("Surfers' cottage near Steamer Lane", "Santa Cruz", "California", "US", "36.9515",
+         "-122.0264", "210", "cottage", 4, 2, ["wifi", "washer", "parking"], True),
+        ("Cannery Row studio", "Monterey", "California", "US", "36.6157", "-121.9010",
+         "160", "apartment", 2, 1, ["wifi", "kitchen"], True),
+        ("Carmel storybook cottage", "Carmel-by-the-Sea", "California", "US", "36.5552",
+         "-121.9233", "275", "cottage", 4, 2, ["wifi", "fireplace", "pets_allowed"], False),
+        ("Big Sur cliffside cabin", "Big Sur", "California", "US", "36.2704", "-121.8081",
+         "340", "cabin", 2, 1, ["hot_tub", "fireplace", "parking"], False),
+    ],
+}  # fmt: skip
+
+
+def _demo_photo(seed: int):
+    """A generated picture (a sky-to-ground gradient), so the demo needs no image files."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 533))
+    draw = ImageDraw.Draw(image)
+    top = (90 + seed * 23 % 120, 150 + seed * 11 % 80, 220)
+    bottom = (40 + seed * 37 % 90, 110 + seed * 7 % 90, 60)
+    for y in range(533):
+        mix = y / 532
+        color = tuple(int(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True))
+        draw.line([(0, y), (800, y)], fill=color)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    return SimpleUploadedFile(f"demo-{seed}.jpg", buffer.getvalue(), "image/jpeg")
+
+
+def _seed_listings(tenant, host, slug: str) -> None:
+    from decimal import Decimal
+
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.listings import services as listings
+    from tenant_apps.listings.models import Property
+
+    with tenant_context(tenant):
+        if Property.objects.filter(host=host).exists():
+            return
+        for n, row in enumerate(LISTINGS[slug]):
+            (
+                title,
+                city,
+                region,
+                country,
+                lat,
+                lng,
+                price,
+                kind,
+                guests,
+                beds,
+                amenities,
+                instant,
+            ) = row
+            prop = listings.property_create(
+                host=host,
+                data={
+                    "title": title, "description": f"{title}. Fresh linen, local tips.",
+                    "street": f"{10 + n} Demo Street", "city": city, "region": region,
+                    "country": country, "latitude": Decimal(lat), "longitude": Decimal(lng),
+                    "nightly_price": Decimal(price), "cleaning_fee": Decimal("40"),
+                    "property_type": kind, "max_guests": guests, "bedrooms": beds,
+                    "beds": beds + 1, "amenities": amenities, "instant_book": instant,
+                },
+            )  # fmt: skip
+            for picture in range(2):
+                listings.photo_add(property=prop, upload=_demo_photo(n * 2 + picture))
+            listings.property_publish(property=prop)
+
+
 @dataclass
 class DemoLogin:
     where: str
@@ -74,6 +165,7 @@ def seed_demo() -> list[DemoLogin]:
         membership_grant(user=admin, tenant=tenant, role=Role.ADMIN)
         membership_grant(user=host, tenant=tenant, role=Role.HOST)
         membership_grant(user=guest, tenant=tenant, role=Role.GUEST)
+        _seed_listings(tenant, host, slug)
         url = marketplace_url(tenant=tenant)
         logins += [
             DemoLogin(url, admin.email, "admin"),

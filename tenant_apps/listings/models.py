@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from shared_apps.core.tenancy import current_schema_name
 from tenant_apps.listings.constants import CancellationPolicy, PropertyStatus, PropertyType
@@ -88,7 +89,8 @@ class Property(models.Model):
         ]
         indexes = [
             # Search: published listings by place, price, recency and coordinates.
-            models.Index(fields=["status", "city"], name="listings_status_city"),
+            # city__iexact compares UPPER(city): the index holds the same expression.
+            models.Index(Upper("city"), "status", name="listings_city_ci"),
             models.Index(fields=["status", "nightly_price"], name="listings_status_price"),
             models.Index(fields=["status", "created"], name="listings_status_created"),
             models.Index(fields=["latitude", "longitude"], name="listings_lat_lng"),
@@ -106,7 +108,9 @@ def photo_path(photo: "PropertyPhoto", filename: str) -> str:
 class PropertyPhoto(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    image = models.ImageField(
+        upload_to=photo_path, width_field="width", height_field="height", max_length=255
+    )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)

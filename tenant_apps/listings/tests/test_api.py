@@ -379,3 +379,58 @@ def test_search_and_detail_run_the_same_queries_for_1_and_for_many(api, alpha, h
     many = queries(PROPERTIES, page_size=50, city="annecy")  # another key: not cached
 
     assert one == many
+
+
+def test_search_uses_the_indexes_it_needs(alpha, host):
+    """With a few thousand listings spread over the world, the plans of selective searches
+    read an index instead of scanning the table."""
+    import random
+
+    from tenant_apps.listings.models import Property
+    from tenant_apps.listings.selectors import SearchFilters, property_search
+
+    rng = random.Random(7)
+    cities = [f"Town{n}" for n in range(300)]
+    with tenant_context(alpha.tenant), connection.cursor() as cursor:
+        Property.objects.bulk_create(
+            Property(
+                host=host, title="x", status="published", city=rng.choice(cities),
+                latitude=Decimal(rng.uniform(-60, 60)).quantize(Decimal("0.000001")),
+                longitude=Decimal(rng.uniform(-170, 170)).quantize(Decimal("0.000001")),
+                nightly_price=Decimal(rng.randint(20, 2000)),
+            )
+            for _ in range(5000)
+        )  # fmt: skip
+        cursor.execute("ANALYZE listings_property")
+        plans = {}
+        for name, filters in {
+            "city": SearchFilters(city="Town7"),
+            "radius": SearchFilters(
+                latitude=Decimal("45.9"), longitude=Decimal("6.1"), radius_km=20
+            ),
+            "price": SearchFilters(price_min=Decimal("50"), price_max=Decimal("52")),
+        }.items():
+            sql, params = property_search(filters=filters).query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plans[name] = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "listings_lat_lng" in plans["radius"], plans["radius"]
+    assert "listings_status_price" in plans["price"], plans["price"]
+    for name, plan in plans.items():
+        assert "Seq Scan on listings_property" not in plan, (name, plan)
+
+
+def test_detail_runs_the_same_queries_for_1_and_for_many_photos(api, alpha, host):
+    few = listing_factory(alpha.tenant, host, amenities=["wifi"])
+    many = listing_factory(alpha.tenant, host, amenities=["wifi", "pool", "kitchen", "tv"])
+    with tenant_context(alpha.tenant):
+        for _ in range(9):
+            services.photo_add(property=many, upload=image_upload())
+
+    def queries(prop) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            body = api(alpha.host).get(f"{PROPERTIES}/{prop.id}").json()
+        return len(captured), len(body["photos"])
+
+    assert queries(few)[0] == queries(many)[0]
+    assert queries(many)[1] == 10
