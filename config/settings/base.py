@@ -268,3 +268,6 @@ CELERY_BEAT_SCHEDULE = {
 # Periodic marketplace jobs: task name -> seconds between runs. Beat sends one platform task
 # per entry, which sends the job into every active marketplace's own queue.
 TENANT_PERIODIC_TASKS: dict[str, int] = {}
+
+# Search, detail and calendar answers cached in Redis per marketplace (tenant_apps.listings).
+LISTINGS_CACHE = env.bool("LISTINGS_CACHE", default=True)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 
 VERSION_KEY = "listings:version"
@@ -34,6 +35,8 @@ def bump_listings_version() -> None:
 
 
 def cached(kind: str, params: dict[str, Any], compute: Callable[[], Any]) -> Any:
+    if not settings.LISTINGS_CACHE:
+        return compute()
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
     key = f"listings:v{listings_version()}:{kind}:{digest[:32]}"
     value = cache.get(key)

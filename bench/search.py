@@ -1,0 +1,258 @@
+"""Search benchmark: 20,000 listings in one marketplace, with host blocks, served by
+gunicorn; p50/p95 latency and throughput of varied searches with the cache off and on,
+next to a bare Django view on the same server (same middleware and tenant resolution).
+
+    make bench-search          # or: .venv/bin/python bench/search.py [--listings 20000]
+
+Runs in a throw-away database; bookings join the date filter once the bookings issue lands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ["EMAIL_URL"] = "dummymail://"
+
+from bench.common import drop_database, use_throwaway_database  # noqa: E402
+
+DATABASE = use_throwaway_database("bench_search")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django_tenants.utils import tenant_context  # noqa: E402
+
+from shared_apps.accounts.selectors import user_by_email  # noqa: E402
+from shared_apps.tenants.services import platform_ensure_public_tenant, tenant_provision  # noqa: E402
+from tenant_apps.listings.constants import DEFAULT_AMENITIES  # noqa: E402
+from tenant_apps.listings.models import (  # noqa: E402
+    Amenity,
+    AvailabilityBlock,
+    Property,
+    PropertyPhoto,
+)
+
+HOST = "bench.localhost"
+PORT = 8765
+CITIES = [
+    ("Paris", "FR", 48.8566, 2.3522), ("Lyon", "FR", 45.7640, 4.8357),
+    ("Zurich", "CH", 47.3769, 8.5417), ("Geneva", "CH", 46.2044, 6.1432),
+    ("Berlin", "DE", 52.5200, 13.4050), ("Munich", "DE", 48.1351, 11.5820),
+    ("Rome", "IT", 41.9028, 12.4964), ("Milan", "IT", 45.4642, 9.1900),
+    ("Madrid", "ES", 40.4168, -3.7038), ("Lisbon", "PT", 38.7223, -9.1393),
+]  # fmt: skip
+TYPES = ["apartment", "house", "cabin", "villa", "room", "loft"]
+
+
+def seed(listings: int) -> None:
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    platform_ensure_public_tenant()
+    tenant = tenant_provision(name="Bench", slug="bench", admin_email="admin@bench.test").tenant
+    rng = random.Random(42)  # noqa: S311  (test data)
+    host = user_by_email(email="admin@bench.test")
+    with tenant_context(tenant):
+        amenities = list(Amenity.objects.all())
+        props = []
+        for _ in range(listings):
+            city, country, lat, lng = rng.choice(CITIES)
+            props.append(
+                Property(
+                    host=host, title=f"Stay in {city}", street="1 Main St", city=city,
+                    country=country, status="published",
+                    latitude=Decimal(lat + rng.uniform(-0.3, 0.3)).quantize(Decimal("0.000001")),
+                    longitude=Decimal(lng + rng.uniform(-0.3, 0.3)).quantize(Decimal("0.000001")),
+                    nightly_price=Decimal(rng.randint(40, 900)), max_guests=rng.randint(1, 10),
+                    bedrooms=rng.randint(0, 5), property_type=rng.choice(TYPES),
+                    instant_book=rng.random() < 0.4, min_nights=rng.choice([1, 1, 2, 3, 7]),
+                )
+            )  # fmt: skip
+        Property.objects.bulk_create(props, batch_size=2000)
+        through = Property.amenities.through
+        links = [
+            through(property_id=p.pk, amenity_id=a.pk)
+            for p in props
+            for a in rng.sample(amenities, rng.randint(2, 7))
+        ]
+        through.objects.bulk_create(links, batch_size=5000)
+        PropertyPhoto.objects.bulk_create(
+            [
+                PropertyPhoto(property=p, image=f"bench/{p.pk}.jpg", width=800, height=533)
+                for p in props
+            ],
+            batch_size=5000,
+        )
+        today = date.today()  # noqa: DTZ011
+        blocks = []
+        for p in props:
+            for _ in range(rng.randint(0, 3)):
+                start = today + timedelta(days=rng.randint(1, 120))
+                blocks.append(
+                    AvailabilityBlock(
+                        property=p, start=start, end=start + timedelta(days=rng.randint(1, 10))
+                    )
+                )
+        # Blocks may overlap here: the API refuses that, the search copes either way.
+        AvailabilityBlock.objects.bulk_create(blocks, batch_size=5000)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    connection.close()
+
+
+def search_paths(count: int) -> list[str]:
+    rng = random.Random(7)  # noqa: S311
+    codes = [code for code, _ in DEFAULT_AMENITIES]
+    today = date.today()  # noqa: DTZ011
+    paths = []
+    for _ in range(count):
+        city, country, lat, lng = rng.choice(CITIES)
+        params = {}
+        kind = rng.random()
+        if kind < 0.3:
+            params["city"] = city
+        elif kind < 0.6:
+            params.update(
+                latitude=f"{lat:.4f}", longitude=f"{lng:.4f}", radius_km=rng.choice([5, 10, 25])
+            )
+        else:
+            params["country"] = country
+        if rng.random() < 0.5:
+            low = rng.randint(40, 400)
+            params.update(price_min=low, price_max=low + rng.randint(50, 400))
+        if rng.random() < 0.4:
+            params["guests"] = rng.randint(1, 6)
+        if rng.random() < 0.3:
+            params["amenities"] = ",".join(rng.sample(codes, 2))
+        if rng.random() < 0.5:
+            start = today + timedelta(days=rng.randint(1, 90))
+            params.update(check_in=start, check_out=start + timedelta(days=rng.randint(2, 7)))
+        params["ordering"] = rng.choice(["newest", "price", "-price", "rating"])
+        paths.append("/api/v1/properties?" + "&".join(f"{k}={v}" for k, v in params.items()))
+    return paths
+
+
+def start_server(cache: bool) -> subprocess.Popen:
+    env = {
+        **os.environ, "PORT": str(PORT), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "1",
+        "LISTINGS_CACHE": "1" if cache else "0", "DJANGO_SETTINGS_MODULE": "bench.settings",
+    }  # fmt: skip
+    server = subprocess.Popen(  # noqa: S603  (our own server)
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--log-level=warning",
+         "config.wsgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if request("/bench/bare")[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError("gunicorn did not start")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def request(path: str, conn: http.client.HTTPConnection | None = None) -> tuple[int, float]:
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    started = time.perf_counter()
+    conn.request("GET", path, headers={"Host": HOST})
+    response = conn.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - started
+    if own:
+        conn.close()
+    return response.status, elapsed
+
+
+def load(paths: list[str], clients: int = 4) -> tuple[list[float], float, int]:
+    """Sends every path once, from `clients` threads with keep-alive connections."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    chunks = [paths[i::clients] for i in range(clients)]
+
+    def run(chunk):
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        for path in chunk:
+            status, elapsed = request(path, conn)
+            with lock:
+                latencies.append(elapsed)
+                errors += status != 200
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, len(paths) / (time.perf_counter() - started), errors
+
+
+def report(label: str, latencies: list[float], rate: float, errors: int, base=None) -> tuple:
+    ms = sorted(x * 1000 for x in latencies)
+    p50, p95 = statistics.median(ms), ms[int(0.95 * (len(ms) - 1))]
+    ratio = (
+        f"  p50 {p50 / base[0]:6.1f}x  p95 {p95 / base[1]:6.1f}x  rate {rate / base[2]:5.2f}x"
+        if base
+        else ""
+    )
+    line = f"{label:<26} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {rate:7.1f} req/s"
+    print(f"{line}  errors {errors}{ratio}")
+    return p50, p95, rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listings", type=int, default=20000)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    try:
+        started = time.monotonic()
+        seed(args.listings)
+        print(
+            f"Seeded {args.listings} listings in {time.monotonic() - started:.0f}s; "
+            f"gunicorn 2 workers, 4 client threads, {args.requests} requests per case."
+        )
+        paths = search_paths(args.requests)
+        for cache in (False, True):
+            server = start_server(cache)
+            try:
+                base = report("bare Django view", *load(["/bench/bare"] * args.requests))
+                if cache:
+                    load(paths)  # fill the cache: the measured pass repeats the same searches
+                report(f"search, cache {'on (warm)' if cache else 'off'}", *load(paths), base=base)
+            finally:
+                stop_server(server)
+    finally:
+        connection.close()
+        drop_database(DATABASE)
+
+
+if __name__ == "__main__":
+    main()
