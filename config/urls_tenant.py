@@ -20,6 +20,7 @@ api_v1 = [
     *marketplace_urlpatterns,
     path("branding", BrandingView.as_view(), name="branding"),
     path("", include("tenant_apps.listings.api.urls")),
+    path("", include("tenant_apps.bookings.api.urls")),
 ]
 
 urlpatterns = [

@@ -44,6 +44,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.admin",
     "tenant_apps.listings",
+    "tenant_apps.bookings",
     "tenant_apps.storefront",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -175,6 +176,7 @@ REST_FRAMEWORK = {
         "login": env("THROTTLE_LOGIN", default="10/min"),
         "signup": env("THROTTLE_SIGNUP", default="10/min"),
         "password": env("THROTTLE_PASSWORD", default="10/min"),
+        "booking": env("THROTTLE_BOOKING", default="20/min"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

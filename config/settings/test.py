@@ -23,6 +23,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "login": "1000/min",
     "signup": "1000/min",
     "password": "1000/min",
+    "booking": "10000/min",
 }
 
 # This run's queues, results and worker heartbeats live under their own Redis prefix, so a

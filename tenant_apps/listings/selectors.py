@@ -60,6 +60,22 @@ def blocked_between(check_in: date, check_out: date):
     )
 
 
+def booked_between(check_in: date, check_out: date):
+    """Listings with a booking that holds dates overlapping the stay (half-open ranges, so
+    back-to-back stays don't overlap)."""
+    from tenant_apps.bookings.constants import HOLDING_STATUSES
+    from tenant_apps.bookings.models import Booking
+
+    return Exists(
+        Booking.objects.filter(
+            property=OuterRef("pk"),
+            status__in=HOLDING_STATUSES,
+            check_in__lt=check_out,
+            check_out__gt=check_in,
+        )
+    )
+
+
 def _distance_km(latitude: Decimal, longitude: Decimal):
     lat, lng = math.radians(float(latitude)), math.radians(float(longitude))
     # Least(1, …) keeps rounding from taking acos out of its domain for identical points.
@@ -120,6 +136,7 @@ def property_search(*, filters: SearchFilters) -> QuerySet[Property]:
         nights = (f.check_out - f.check_in).days
         found = found.filter(min_nights__lte=nights, max_nights__gte=nights)
         found = found.exclude(blocked_between(f.check_in, f.check_out))
+        found = found.exclude(booked_between(f.check_in, f.check_out))
     if f.latitude is not None and f.longitude is not None:
         found = found.annotate(distance_km=_distance_km(f.latitude, f.longitude))
         if f.radius_km is not None:
@@ -139,14 +156,25 @@ DAY_FREE, DAY_BLOCKED, DAY_BOOKED = "free", "blocked", "booked"
 
 
 def property_calendar(*, property: Property, year: int, month: int) -> list[dict]:
-    """Each day of the month as free or blocked (booked joins once bookings exist)."""
+    """Each night of the month: booked (held by a booking), blocked (by the host) or free."""
+    from tenant_apps.bookings.constants import HOLDING_STATUSES
+
     first = date(year, month, 1)
     days = calendar_module.monthrange(year, month)[1]
     after = first + timedelta(days=days)
     blocks = list(property.blocks.filter(start__lt=after, end__gt=first))
+    stays = list(
+        property.bookings.filter(
+            status__in=HOLDING_STATUSES, check_in__lt=after, check_out__gt=first
+        ).values_list("check_in", "check_out")
+    )
     result = []
     for offset in range(days):
         day = first + timedelta(days=offset)
-        blocked = any(block.start <= day < block.end for block in blocks)
-        result.append({"date": day, "status": DAY_BLOCKED if blocked else DAY_FREE})
+        status = DAY_FREE
+        if any(check_in <= day < check_out for check_in, check_out in stays):
+            status = DAY_BOOKED
+        elif any(block.start <= day < block.end for block in blocks):
+            status = DAY_BLOCKED
+        result.append({"date": day, "status": status})
     return result

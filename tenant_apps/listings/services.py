@@ -218,6 +218,16 @@ def block_create(
             f"These dates overlap the block from {overlapping.start} to {overlapping.end}.",
             code="block_overlaps",
         )
+    from tenant_apps.bookings.constants import BookingStatus
+
+    booked = prop.bookings.filter(
+        status=BookingStatus.CONFIRMED, check_in__lt=end, check_out__gt=start
+    ).first()
+    if booked is not None:
+        raise ConflictError(
+            f"A confirmed stay from {booked.check_in} to {booked.check_out} holds these dates.",
+            code="dates_booked",
+        )
     block = AvailabilityBlock.objects.create(property=prop, start=start, end=end, note=note)
     _after_commit_bump()
     return block

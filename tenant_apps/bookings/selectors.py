@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from shared_apps.accounts.models import User
+from tenant_apps.bookings.models import Booking
+
+
+def _shaped(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    return bookings.select_related("property", "guest", "property__host")
+
+
+def bookings_of_guest(*, guest: User) -> QuerySet[Booking]:
+    return _shaped(Booking.objects.filter(guest=guest))
+
+
+def bookings_of_host(*, host: User) -> QuerySet[Booking]:
+    return _shaped(Booking.objects.filter(property__host=host))
+
+
+def booking_for_party(*, booking_id, user: User) -> Booking | None:
+    """A booking its guest or its host may see; to anyone else it doesn't exist (404)."""
+    return (
+        _shaped(Booking.objects.filter(Q(guest=user) | Q(property__host=user)))
+        .filter(pk=booking_id)
+        .first()
+    )

@@ -1,0 +1,245 @@
+"""Every write to bookings: creation and the state machine. Each transition is recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shared_apps.accounts.models import User
+from shared_apps.core.errors import ApplicationError, ConflictError, ForbiddenError
+from shared_apps.core.tenancy import current_tenant, marketplace_today
+from tenant_apps.bookings.constants import TRANSITIONS, BookingStatus
+from tenant_apps.bookings.models import Booking, BookingTransition
+from tenant_apps.bookings.pricing import booking_policy, quote
+from tenant_apps.listings.cache import bump_listings_version
+from tenant_apps.listings.constants import CancellationPolicy, PropertyStatus
+from tenant_apps.listings.models import Property
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    field: str
+    message: str
+
+
+def stay_problems(
+    *, property: Property, guest: User | None, check_in: date, check_out: date, guests: int
+) -> list[Problem]:
+    """Why these dates can't be booked (empty when they can). Dates held by another booking
+    are checked by the caller under a lock, and in the end by the database."""
+    problems = []
+    today = marketplace_today()
+    nights = (check_out - check_in).days
+    if property.status != PropertyStatus.PUBLISHED:
+        problems.append(Problem("not_bookable", "property", "This listing is not published."))
+    if check_out <= check_in:
+        problems.append(Problem("bad_dates", "check_out", "check_out must be after check_in."))
+    elif check_in < today:
+        problems.append(Problem("past_dates", "check_in", "check_in is in the past."))
+    elif check_in > today + timedelta(days=booking_policy().booking_window_days):
+        problems.append(
+            Problem(
+                "too_far_ahead",
+                "check_in",
+                "This marketplace doesn't take bookings that far ahead.",
+            )
+        )
+    if nights > 0 and nights < property.min_nights:
+        problems.append(
+            Problem(
+                "too_short",
+                "check_out",
+                f"This listing needs at least {property.min_nights} nights.",
+            )
+        )
+    if nights > property.max_nights:
+        problems.append(
+            Problem(
+                "too_long", "check_out", f"This listing takes at most {property.max_nights} nights."
+            )
+        )
+    if guests < 1 or guests > property.max_guests:
+        problems.append(
+            Problem(
+                "too_many_guests",
+                "guests",
+                f"This listing sleeps 1 to {property.max_guests} guests.",
+            )
+        )
+    if guest is not None and guest.pk == property.host_id:
+        problems.append(Problem("own_listing", "property", "You can't book your own listing."))
+    if nights > 0 and property.blocks.filter(start__lt=check_out, end__gt=check_in).exists():
+        problems.append(
+            Problem("dates_unavailable", "check_in", "The host blocked some of these dates.")
+        )
+    if nights > 0 and dates_held(property=property, check_in=check_in, check_out=check_out):
+        problems.append(Problem("dates_unavailable", "check_in", "These dates are already booked."))
+    return problems
+
+
+def dates_held(*, property: Property, check_in: date, check_out: date) -> bool:
+    from tenant_apps.bookings.constants import HOLDING_STATUSES
+
+    return property.bookings.filter(
+        status__in=HOLDING_STATUSES, check_in__lt=check_out, check_out__gt=check_in
+    ).exists()
+
+
+def _raise(problems: list[Problem]) -> None:
+    first = problems[0]
+    status = 409 if first.code == "dates_unavailable" else 400
+    raise ApplicationError(
+        first.message,
+        code=first.code,
+        status=status,
+        fields={p.field: [p.message] for p in problems},
+    )
+
+
+def _record(booking: Booking, from_status: str, actor: User | None, note: str = "") -> None:
+    BookingTransition.objects.create(
+        booking=booking, from_status=from_status, to_status=booking.status, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+def booking_create(
+    *, property_id, guest: User, check_in: date, check_out: date, guests: int
+) -> Booking:
+    """Books a stay: `requested` for request-to-book listings (the host answers), or
+    `pending_payment` for instant-book ones. The property row is locked, so blocks and
+    bookings are checked against a still picture; the exclusion constraint is the last word."""
+    prop = Property.objects.select_for_update().filter(pk=property_id).first()
+    if prop is None:
+        raise ApplicationError("No listing with this id here.", code="not_found", status=404)
+    problems = stay_problems(
+        property=prop, guest=guest, check_in=check_in, check_out=check_out, guests=guests
+    )
+    if problems:
+        _raise(problems)
+    price = quote(
+        property=prop, check_in=check_in, check_out=check_out, currency=current_tenant().currency
+    )
+    status = BookingStatus.PENDING_PAYMENT if prop.instant_book else BookingStatus.REQUESTED
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                property=prop, guest=guest, check_in=check_in, check_out=check_out,
+                guests=guests, status=status, cancellation_policy=prop.cancellation_policy,
+                **price.as_fields(),
+            )  # fmt: skip
+    except IntegrityError as exc:
+        raise ConflictError("These dates are already booked.", code="dates_unavailable") from exc
+    _record(booking, "", guest)
+    transaction.on_commit(bump_listings_version)  # search and calendars change
+    return booking
+
+
+def _move(booking: Booking, to: str, actor: User | None, note: str = "") -> Booking:
+    locked = Booking.objects.select_for_update().get(pk=booking.pk)
+    if to not in TRANSITIONS.get(locked.status, set()):
+        raise ConflictError(
+            f"This booking is {locked.status.replace('_', ' ')}; it can't become "
+            f"{to.replace('_', ' ')}.",
+            code="illegal_transition",
+        )
+    from_status = locked.status
+    locked.status = to
+    now = timezone.now()
+    fields = ["status", "updated"]
+    if to == BookingStatus.CONFIRMED:
+        locked.confirmed_at = now
+        fields.append("confirmed_at")
+    if to == BookingStatus.CANCELLED:
+        locked.cancelled_at = now
+        fields.append("cancelled_at")
+    locked.save(update_fields=fields)
+    _record(locked, from_status, actor, note)
+    transaction.on_commit(bump_listings_version)
+    return locked
+
+
+def _require_host(booking: Booking, actor: User) -> None:
+    if booking.property.host_id != actor.pk:
+        raise ForbiddenError("Only the host of this listing may do this.", code="not_the_host")
+
+
+def _require_request(booking: Booking, verb: str) -> None:
+    if booking.status != BookingStatus.REQUESTED:
+        raise ConflictError(
+            f"Only requests can be {verb}; this booking is {booking.status.replace('_', ' ')}.",
+            code="illegal_transition",
+        )
+
+
+@transaction.atomic
+def booking_accept(*, booking: Booking, actor: User, note: str = "") -> Booking:
+    _require_host(booking, actor)
+    _require_request(booking, "accepted")
+    return _move(booking, BookingStatus.CONFIRMED, actor, note or "accepted by the host")
+
+
+@transaction.atomic
+def booking_decline(*, booking: Booking, actor: User, note: str = "") -> Booking:
+    _require_host(booking, actor)
+    _require_request(booking, "declined")
+    return _move(booking, BookingStatus.DECLINED, actor, note)
+
+
+@transaction.atomic
+def booking_confirm_payment(*, booking: Booking) -> Booking:
+    """Payment arrived for an instant booking (the payments issue wires its events here)."""
+    if booking.status != BookingStatus.PENDING_PAYMENT:
+        raise ConflictError(
+            f"This booking is {booking.status}, not awaiting payment.", code="illegal_transition"
+        )
+    return _move(booking, BookingStatus.CONFIRMED, None, "paid")
+
+
+def refund_for(booking: Booking, *, by_host: bool, now: datetime | None = None) -> Decimal:
+    """What the guest gets back. Hosts cancelling, and requests never confirmed, refund all.
+    Otherwise the policy, counted to check-in at the listing's check-in time, in the
+    marketplace's time zone: flexible, all until 24 h before; moderate, all until 5 days
+    before, then half; strict, half until 7 days before, then nothing."""
+    if by_host or booking.status != BookingStatus.CONFIRMED:
+        return booking.total
+    zone = ZoneInfo(current_tenant().timezone)
+    arrival = datetime.combine(booking.check_in, booking.property.check_in_time, tzinfo=zone)
+    ahead = arrival - (now or timezone.now())
+    policy = booking.cancellation_policy
+    if policy == CancellationPolicy.FLEXIBLE:
+        share = Decimal(1) if ahead >= timedelta(hours=24) else Decimal(0)
+    elif policy == CancellationPolicy.MODERATE:
+        share = Decimal(1) if ahead >= timedelta(days=5) else Decimal("0.5")
+    else:
+        share = Decimal("0.5") if ahead >= timedelta(days=7) else Decimal(0)
+    return (booking.total * share).quantize(booking.total)
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, actor: User, note: str = "") -> Booking:
+    by_host = booking.property.host_id == actor.pk
+    if not by_host and booking.guest_id != actor.pk:
+        raise ForbiddenError("Only the guest or the host may cancel.", code="forbidden")
+    locked = Booking.objects.select_for_update().select_related("property").get(pk=booking.pk)
+    refund = refund_for(locked, by_host=by_host)
+    cancelled = _move(
+        locked, BookingStatus.CANCELLED, actor, note or ("by host" if by_host else "by guest")
+    )
+    cancelled.refund_amount = refund
+    cancelled.save(update_fields=["refund_amount"])
+    return cancelled
+
+
+def booking_expire(*, booking: Booking) -> Booking:
+    return _move(booking, BookingStatus.EXPIRED, None, "no answer in time")
+
+
+def booking_complete(*, booking: Booking) -> Booking:
+    return _move(booking, BookingStatus.COMPLETED, None, "stay ended")
