@@ -4,7 +4,8 @@ next to a bare Django view on the same server (same middleware and tenant resolu
 
     make bench-search          # or: .venv/bin/python bench/search.py [--listings 20000]
 
-Runs in a throw-away database; bookings join the date filter once the bookings issue lands.
+Runs in a throw-away database. Each listing has up to four bookings and three host blocks
+in the next months, so date searches exclude real conflicts.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from django_tenants.utils import tenant_context  # noqa: E402
 
 from shared_apps.accounts.selectors import user_by_email  # noqa: E402
 from shared_apps.tenants.services import platform_ensure_public_tenant, tenant_provision  # noqa: E402
+from tenant_apps.bookings.models import Booking  # noqa: E402
 from tenant_apps.listings.constants import DEFAULT_AMENITIES  # noqa: E402
 from tenant_apps.listings.models import (  # noqa: E402
     Amenity,
@@ -112,6 +114,25 @@ def seed(listings: int) -> None:
                 )
         # Blocks may overlap here: the API refuses that, the search copes either way.
         AvailabilityBlock.objects.bulk_create(blocks, batch_size=5000)
+        guest = user_by_email(email="admin@bench.test")
+        bookings = []
+        for p in props:
+            start = today + timedelta(days=rng.randint(1, 20))
+            for _ in range(rng.randint(0, 4)):  # consecutive stays: never overlapping
+                nights = rng.randint(2, 7)
+                total = p.nightly_price * nights
+                bookings.append(
+                    Booking(
+                        property=p, guest=guest, check_in=start,
+                        check_out=start + timedelta(days=nights), guests=1,
+                        status=rng.choice(["confirmed", "confirmed", "requested"]),
+                        currency="USD", nights=nights, nightly_price=p.nightly_price,
+                        subtotal=total, cleaning_fee=0, guest_fee=0, host_fee=0, taxes=0,
+                        total=total, cancellation_policy="moderate",
+                    )
+                )  # fmt: skip
+                start += timedelta(days=nights + rng.randint(0, 10))
+        Booking.objects.bulk_create(bookings, batch_size=5000)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     connection.close()

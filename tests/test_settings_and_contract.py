@@ -80,3 +80,16 @@ def test_schema_and_docs_are_served_on_both_hosts(api, alpha, platform_host):
         assert path in schema.json()["paths"]
         assert docs.status_code == 200
         assert b"swagger" in docs.content.lower()
+
+
+def test_every_operation_documents_its_errors(api, alpha):
+    document = (
+        api(alpha.host).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    )
+
+    assert "Error" in document["components"]["schemas"]
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            assert {"400", "404"} <= set(operation["responses"]), (method, path)
+            if method != "get":
+                assert "409" in operation["responses"], (method, path)

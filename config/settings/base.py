@@ -203,6 +203,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shared_apps.core.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {
@@ -269,7 +273,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Periodic marketplace jobs: task name -> seconds between runs. Beat sends one platform task
 # per entry, which sends the job into every active marketplace's own queue.
-TENANT_PERIODIC_TASKS: dict[str, int] = {}
+TENANT_PERIODIC_TASKS: dict[str, int] = {
+    "bookings.expire_requests": env.int("EXPIRE_REQUESTS_SECONDS", default=300),
+    "bookings.complete_stays": env.int("COMPLETE_STAYS_SECONDS", default=3600),
+}
 
 # Search, detail and calendar answers cached in Redis per marketplace (tenant_apps.listings).
 LISTINGS_CACHE = env.bool("LISTINGS_CACHE", default=True)

@@ -103,9 +103,14 @@ def _raise(problems: list[Problem]) -> None:
 
 
 def _record(booking: Booking, from_status: str, actor: User | None, note: str = "") -> None:
-    BookingTransition.objects.create(
+    """Records the transition and, once it commits, notifies the guest and the host from the
+    marketplace's own queue."""
+    from tenant_apps.bookings.tasks import notify
+
+    step = BookingTransition.objects.create(
         booking=booking, from_status=from_status, to_status=booking.status, actor=actor, note=note
     )
+    transaction.on_commit(lambda: notify.delay(transition_id=step.pk))
 
 
 @transaction.atomic
@@ -237,9 +242,11 @@ def booking_cancel(*, booking: Booking, actor: User, note: str = "") -> Booking:
     return cancelled
 
 
+@transaction.atomic
 def booking_expire(*, booking: Booking) -> Booking:
     return _move(booking, BookingStatus.EXPIRED, None, "no answer in time")
 
 
+@transaction.atomic
 def booking_complete(*, booking: Booking) -> Booking:
     return _move(booking, BookingStatus.COMPLETED, None, "stay ended")

@@ -357,6 +357,10 @@ def test_marketplaces_never_see_each_others_listings(api, alpha, bravo, host, ma
         .status_code
         == 404
     )
+    photo_upload = api(bravo.host, bravo_host).post(
+        f"{PROPERTIES}/{alpha_listing.id}/photos", {"image": image_upload()}, format="multipart"
+    )
+    assert photo_upload.status_code == 404
     # a host of alpha holds no power on bravo, even with a bravo membership
     assert (
         api(bravo.host, bravo_host)
