@@ -12,12 +12,12 @@ ENV    := set -a; [ -f .data/services.env ] && . .data/services.env; set +a;
 PORT   ?= 8000
 
 .PHONY: help install services migrate demo run test lint format bench bench-provisioning \
-	bench-queues bench-search stop clean
+	bench-queues bench-search bench-bookings stop clean
 
 help:
 	@echo "make run    set everything up and serve the platform with demo data"
 	@echo "make test   set everything up and run the whole test suite"
-	@echo "make lint | format | bench (bench-provisioning, bench-queues, bench-search) | stop | clean"
+	@echo "make lint | format | bench (bench-provisioning, -queues, -search, -bookings) | stop | clean"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
@@ -54,7 +54,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-provisioning bench-queues bench-search
+bench: bench-provisioning bench-queues bench-search bench-bookings
 
 bench-provisioning: migrate
 	$(ENV) $(PY) bench/provisioning.py
@@ -64,6 +64,9 @@ bench-queues: services
 
 bench-search: services
 	$(ENV) $(PY) bench/search.py
+
+bench-bookings: services
+	$(ENV) $(PY) bench/bookings.py
 
 stop:
 	-$(PY) deploy/services.py down

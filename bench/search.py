@@ -11,14 +11,9 @@ in the next months, so date searches exclude real conflicts.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
-import signal
-import statistics
-import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -31,6 +26,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["EMAIL_URL"] = "dummymail://"
 
 from bench.common import drop_database, use_throwaway_database  # noqa: E402
+from bench.web import Call, load, report, start_server, stop_server  # noqa: E402
 
 DATABASE = use_throwaway_database("bench_search")
 
@@ -54,7 +50,6 @@ from tenant_apps.listings.models import (  # noqa: E402
 )
 
 HOST = "bench.localhost"
-PORT = 8765
 CITIES = [
     ("Paris", "FR", 48.8566, 2.3522), ("Lyon", "FR", 45.7640, 4.8357),
     ("Zurich", "CH", 47.3769, 8.5417), ("Geneva", "CH", 46.2044, 6.1432),
@@ -170,84 +165,6 @@ def search_paths(count: int) -> list[str]:
     return paths
 
 
-def start_server(cache: bool) -> subprocess.Popen:
-    env = {
-        **os.environ, "PORT": str(PORT), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "1",
-        "LISTINGS_CACHE": "1" if cache else "0", "DJANGO_SETTINGS_MODULE": "bench.settings",
-    }  # fmt: skip
-    server = subprocess.Popen(  # noqa: S603  (our own server)
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--log-level=warning",
-         "config.wsgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if request("/bench/bare")[0] == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("gunicorn did not start")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
-
-
-def request(path: str, conn: http.client.HTTPConnection | None = None) -> tuple[int, float]:
-    own = conn is None
-    conn = conn or http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    started = time.perf_counter()
-    conn.request("GET", path, headers={"Host": HOST})
-    response = conn.getresponse()
-    response.read()
-    elapsed = time.perf_counter() - started
-    if own:
-        conn.close()
-    return response.status, elapsed
-
-
-def load(paths: list[str], clients: int = 4) -> tuple[list[float], float, int]:
-    """Sends every path once, from `clients` threads with keep-alive connections."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    chunks = [paths[i::clients] for i in range(clients)]
-
-    def run(chunk):
-        nonlocal errors
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        for path in chunk:
-            status, elapsed = request(path, conn)
-            with lock:
-                latencies.append(elapsed)
-                errors += status != 200
-        conn.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, len(paths) / (time.perf_counter() - started), errors
-
-
-def report(label: str, latencies: list[float], rate: float, errors: int, base=None) -> tuple:
-    ms = sorted(x * 1000 for x in latencies)
-    p50, p95 = statistics.median(ms), ms[int(0.95 * (len(ms) - 1))]
-    ratio = (
-        f"  p50 {p50 / base[0]:6.1f}x  p95 {p95 / base[1]:6.1f}x  rate {rate / base[2]:5.2f}x"
-        if base
-        else ""
-    )
-    line = f"{label:<26} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {rate:7.1f} req/s"
-    print(f"{line}  errors {errors}{ratio}")
-    return p50, p95, rate
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, default=20000)
@@ -262,12 +179,16 @@ def main() -> None:
         )
         paths = search_paths(args.requests)
         for cache in (False, True):
-            server = start_server(cache)
+            server = start_server(HOST, LISTINGS_CACHE="1" if cache else "0")
             try:
-                base = report("bare Django view", *load(["/bench/bare"] * args.requests))
+                base = report(
+                    "bare Django view", *load(HOST, [Call("/bench/bare")] * args.requests)
+                )
+                searches = [Call(path) for path in paths]
                 if cache:
-                    load(paths)  # fill the cache: the measured pass repeats the same searches
-                report(f"search, cache {'on (warm)' if cache else 'off'}", *load(paths), base=base)
+                    load(HOST, searches)  # fill the cache: the measured pass repeats them
+                label = f"search, cache {'on (warm)' if cache else 'off'}"
+                report(label, *load(HOST, searches), base=base)
             finally:
                 stop_server(server)
     finally:

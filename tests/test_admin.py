@@ -99,3 +99,35 @@ def test_marketplace_admin_sees_only_their_listings(client, alpha, bravo, make_m
 
     assert "Alpine hut" in page
     assert "Beach hut" not in page
+
+
+def test_marketplace_admin_reads_bookings_but_cannot_edit_them(client, alpha, make_member):
+    from datetime import date, timedelta
+
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.bookings.services import booking_create
+    from tenant_apps.listings.tests.factories import listing_factory
+
+    listing = listing_factory(alpha.tenant, make_member(alpha.tenant, Role.HOST).user)
+    guest = make_member(alpha.tenant).user
+    start = date.today() + timedelta(days=10)  # noqa: DTZ011
+    with tenant_context(alpha.tenant):
+        booking = booking_create(
+            property_id=listing.pk, guest=guest, check_in=start,
+            check_out=start + timedelta(days=2), guests=1,
+        )  # fmt: skip
+    login(client, alpha.host, alpha.admin)
+
+    listing_page = client.get("/admin/bookings/booking/", HTTP_HOST=alpha.host)
+    change = client.post(
+        f"/admin/bookings/booking/{booking.pk}/change/",
+        {"status": "confirmed"},
+        HTTP_HOST=alpha.host,
+    )
+
+    assert guest.email in listing_page.content.decode()
+    assert change.status_code == 302  # saved, but every field is read-only: nothing changed
+    with tenant_context(alpha.tenant):
+        booking.refresh_from_db()
+    assert booking.status == "requested"

@@ -25,3 +25,14 @@ def booking_for_party(*, booking_id, user: User) -> Booking | None:
         .filter(pk=booking_id)
         .first()
     )
+
+
+def filter_bookings(bookings: QuerySet[Booking], **filters) -> QuerySet[Booking]:
+    """By status, and by stays overlapping [from, to) when dates are given."""
+    if "status" in filters:
+        bookings = bookings.filter(status=filters["status"])
+    if "from" in filters:
+        bookings = bookings.filter(check_out__gt=filters["from"])
+    if "to" in filters:
+        bookings = bookings.filter(check_in__lt=filters["to"])
+    return bookings

@@ -53,6 +53,12 @@ class BookingListQuery(serializers.Serializer):
         return {
             "as": serializers.ChoiceField(choices=["guest", "host"], default="guest"),
             "status": serializers.ChoiceField(choices=BookingStatus.choices, required=False),
+            "from": serializers.DateField(
+                required=False, help_text="Stays that end after this date."
+            ),
+            "to": serializers.DateField(
+                required=False, help_text="Stays that start before this date."
+            ),
         }
 
 

@@ -74,14 +74,13 @@ class BookingListCreateView(MarketplaceGenericAPIView):
     def get(self, request):
         query = BookingListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        as_host = query.validated_data["as"] == "host"
+        as_host = query.validated_data.pop("as") == "host"
         bookings = (
             selectors.bookings_of_host(host=request.user)
             if as_host
             else selectors.bookings_of_guest(guest=request.user)
         )
-        if "status" in query.validated_data:
-            bookings = bookings.filter(status=query.validated_data["status"])
+        bookings = selectors.filter_bookings(bookings, **query.validated_data)
         page = self.paginate_queryset(bookings)
         return self.get_paginated_response(BookingOutput(page, many=True).data)
 

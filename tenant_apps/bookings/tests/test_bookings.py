@@ -329,3 +329,38 @@ def test_the_database_itself_refuses_overlapping_held_bookings(api, alpha, guest
             Booking.objects.create(**clone)  # straight to the table, past every service check
         clone.update(status=BookingStatus.CANCELLED)
         Booking.objects.create(**clone)  # a booking that holds no dates may overlap
+
+
+def test_lists_filter_by_dates(api, alpha, guest, listing):
+    early = book(api, alpha, guest, listing, start=10, nights=2).json()
+    late = book(api, alpha, guest, listing, start=40, nights=2).json()
+
+    def ids(**params):
+        return [b["id"] for b in api(alpha.host, guest).get(BOOKINGS, params).json()["results"]]
+
+    assert ids(to=_day(20)) == [early["id"]]
+    assert ids(**{"from": _day(20)}) == [late["id"]]
+    assert set(ids()) == {early["id"], late["id"]}
+    assert api(alpha.host, guest).get(BOOKINGS, {"from": "soon"}).status_code == 400
+
+
+ALL_STATES = list(BookingStatus.values)
+
+
+@pytest.mark.parametrize("start", ALL_STATES)
+@pytest.mark.parametrize("end", ALL_STATES)
+def test_the_state_machine_allows_exactly_its_transitions(alpha, guest, listing, start, end):
+    from shared_apps.core.errors import ConflictError
+    from tenant_apps.bookings.constants import TRANSITIONS
+
+    with tenant_context(alpha.tenant):
+        booking = services.booking_create(
+            property_id=listing.pk, guest=guest, check_in=_day(10), check_out=_day(12), guests=1
+        )
+        Booking.objects.filter(pk=booking.pk).update(status=start)
+        if end in TRANSITIONS.get(start, set()):
+            assert services._move(booking, end, guest).status == end
+        else:
+            with pytest.raises(ConflictError, match="can't become"):
+                services._move(booking, end, guest)
+            assert Booking.objects.get(pk=booking.pk).status == start
