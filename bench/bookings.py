@@ -25,7 +25,7 @@ os.environ["EMAIL_URL"] = "dummymail://"
 os.environ["THROTTLE_BOOKING"] = "100000/min"  # measure booking, not the throttle
 
 from bench.common import drop_database, use_throwaway_database  # noqa: E402
-from bench.web import Call, load, report, start_server, stop_server  # noqa: E402
+from bench.web import Call, baseline, load, report, start_server, stop_server  # noqa: E402
 
 DATABASE = use_throwaway_database("bench_bookings")
 
@@ -98,7 +98,7 @@ def main() -> None:
         print(f"gunicorn 2 workers, 4 client threads, {args.requests} requests per case.")
         server = start_server(HOST)
         try:
-            base = report("bare Django view", *load(HOST, [Call("/bench/bare")] * args.requests))
+            base = baseline(HOST, args.requests)
             # The last listing is kept free for the contention case.
             spread = booking_calls(listing_ids[:-1], tokens, args.requests, contended=False)
             report("book: distinct listings", *load(HOST, spread), base=base)

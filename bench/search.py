@@ -26,7 +26,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["EMAIL_URL"] = "dummymail://"
 
 from bench.common import drop_database, use_throwaway_database  # noqa: E402
-from bench.web import Call, load, report, start_server, stop_server  # noqa: E402
+from bench.web import Call, baseline, load, report, start_server, stop_server  # noqa: E402
 
 DATABASE = use_throwaway_database("bench_search")
 
@@ -181,9 +181,7 @@ def main() -> None:
         for cache in (False, True):
             server = start_server(HOST, LISTINGS_CACHE="1" if cache else "0")
             try:
-                base = report(
-                    "bare Django view", *load(HOST, [Call("/bench/bare")] * args.requests)
-                )
+                base = baseline(HOST, args.requests)
                 searches = [Call(path) for path in paths]
                 if cache:
                     load(HOST, searches)  # fill the cache: the measured pass repeats them

@@ -107,3 +107,8 @@ def report(label: str, latencies: list[float], rate: float, statuses: dict, base
     line = f"{label:<34} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {rate:7.1f} req/s"
     print(f"{line}  {dict(sorted(statuses.items()))}{ratio}")
     return p50, p95, rate
+
+
+def baseline(host: str, count: int) -> tuple:
+    """The bare Django view on the same server: what every ratio is measured against."""
+    return report("bare Django view", *load(host, [Call("/bench/bare")] * count))

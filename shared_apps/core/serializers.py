@@ -13,3 +13,10 @@ class InputSerializer(serializers.Serializer):
                     {name: ["This endpoint does not take this field."] for name in unknown}
                 )
         return super().to_internal_value(data)
+
+
+def validated(serializer_class: type[serializers.Serializer], data, **kwargs) -> dict:
+    """The validated data of a request body or query string, or a 400 naming what's wrong."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -28,6 +28,7 @@ from shared_apps.accounts.selectors import member_get, member_list
 from shared_apps.accounts.tokens import tokens_for_user
 from shared_apps.core.errors import NotFoundError
 from shared_apps.core.permissions import IsMarketplaceAdmin, request_membership
+from shared_apps.core.serializers import validated
 from shared_apps.core.tenancy import current_tenant
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
 
@@ -50,9 +51,8 @@ class TokenView(PublicAuthView):
         tags=["auth"],
     )
     def post(self, request):
-        data = LoginInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(services.auth_login(**data.validated_data))
+        data = validated(LoginInput, request.data)
+        return Response(services.auth_login(**data))
 
 
 class TokenRefreshView(PublicAuthView):
@@ -65,9 +65,8 @@ class TokenRefreshView(PublicAuthView):
         tags=["auth"],
     )
     def post(self, request):
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response({"access": services.auth_refresh(**data.validated_data)})
+        data = validated(RefreshInput, request.data)
+        return Response({"access": services.auth_refresh(**data)})
 
 
 class PasswordSetView(PublicAuthView):
@@ -80,12 +79,11 @@ class PasswordSetView(PublicAuthView):
         tags=["auth"],
     )
     def post(self, request):
-        data = PasswordSetInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(PasswordSetInput, request.data)
         services.password_set(
-            uidb64=data.validated_data["uid"],
-            token=data.validated_data["token"],
-            password=data.validated_data["password"],
+            uidb64=data["uid"],
+            token=data["token"],
+            password=data["password"],
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -101,9 +99,8 @@ class PasswordResetView(PublicAuthView):
         tags=["auth"],
     )
     def post(self, request):
-        data = PasswordResetInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.password_reset_request(email=data.validated_data["email"])
+        data = validated(PasswordResetInput, request.data)
+        services.password_reset_request(email=data["email"])
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -120,9 +117,8 @@ class SignupView(MarketplaceAPIView):
         tags=["auth"],
     )
     def post(self, request):
-        data = SignupInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.membership_signup(tenant=current_tenant(), **data.validated_data)
+        data = validated(SignupInput, request.data)
+        result = services.membership_signup(tenant=current_tenant(), **data)
         body = {
             **tokens_for_user(user=result.user),
             "user": result.user,
@@ -146,9 +142,8 @@ class MeView(MarketplaceAPIView):
         summary="Edit my profile", request=MeUpdateInput, responses=MeOutput, tags=["me"]
     )
     def patch(self, request):
-        data = MeUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        services.user_update_profile(user=request.user, data=data.validated_data)
+        data = validated(MeUpdateInput, request.data, partial=True)
+        services.user_update_profile(user=request.user, data=data)
         return self._me(request)
 
     def _me(self, request):
@@ -177,9 +172,8 @@ class MemberListView(MarketplaceGenericAPIView):
         tags=["members"],
     )
     def get(self, request):
-        query = MemberListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        members = member_list(tenant=current_tenant(), **query.validated_data)
+        query = validated(MemberListQuery, request.query_params)
+        members = member_list(tenant=current_tenant(), **query)
         page = self.paginate_queryset(members)
         return self.get_paginated_response(MemberOutput(page, many=True).data)
 
@@ -204,9 +198,6 @@ class MemberDetailView(MarketplaceAPIView):
         tags=["members"],
     )
     def patch(self, request, user_id):
-        data = MemberUpdateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        member = services.membership_set_role(
-            membership=self._member(user_id), role=data.validated_data["role"]
-        )
+        data = validated(MemberUpdateInput, request.data)
+        member = services.membership_set_role(membership=self._member(user_id), role=data["role"])
         return Response(MemberOutput(member).data)

@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from shared_apps.core.permissions import IsMarketplaceAdmin
+from shared_apps.core.serializers import validated
 from shared_apps.core.tenancy import current_tenant
 from shared_apps.core.views import MarketplaceAPIView
 from shared_apps.tenants import services
@@ -31,7 +32,6 @@ class BrandingView(MarketplaceAPIView):
         tags=["branding"],
     )
     def patch(self, request):
-        data = BrandingUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        tenant = services.tenant_update(tenant=current_tenant(), data=data.validated_data)
+        data = validated(BrandingUpdateInput, request.data, partial=True)
+        tenant = services.tenant_update(tenant=current_tenant(), data=data)
         return Response(BrandingOutput(tenant).data)

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from shared_apps.core.errors import NotFoundError
 from shared_apps.core.queues import queue_depths
+from shared_apps.core.serializers import validated
 from shared_apps.core.views import PlatformAPIView, PlatformGenericAPIView
 from shared_apps.tenants import services
 from shared_apps.tenants.api.serializers import (
@@ -36,9 +37,8 @@ class TenantListCreateView(PlatformGenericAPIView):
     serializer_class = TenantOutput
 
     def get_queryset(self):
-        query = TenantListQuery(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return tenant_list(**query.validated_data)
+        query = validated(TenantListQuery, self.request.query_params)
+        return tenant_list(**query)
 
     @extend_schema(
         summary="List marketplaces",
@@ -58,9 +58,8 @@ class TenantListCreateView(PlatformGenericAPIView):
         responses={201: TenantProvisionOutput},
     )
     def post(self, request):
-        data = TenantProvisionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.tenant_provision(**data.validated_data)
+        data = validated(TenantProvisionInput, request.data)
+        result = services.tenant_provision(**data)
         body = TenantProvisionOutput(
             {
                 "tenant": tenant_get(slug=result.tenant.schema_name),
@@ -86,9 +85,8 @@ class TenantDetailView(PlatformAPIView):
     )
     def patch(self, request, slug: str):
         tenant = _tenant_or_404(slug)
-        data = TenantUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        services.tenant_update(tenant=tenant, data=data.validated_data)
+        data = validated(TenantUpdateInput, request.data, partial=True)
+        services.tenant_update(tenant=tenant, data=data)
         return Response(_output(slug))
 
     @extend_schema(
@@ -98,9 +96,8 @@ class TenantDetailView(PlatformAPIView):
     )
     def delete(self, request, slug: str):
         tenant = _tenant_or_404(slug)
-        data = TenantDeleteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.tenant_delete(tenant=tenant, confirm_slug=data.validated_data["confirm_slug"])
+        data = validated(TenantDeleteInput, request.data)
+        services.tenant_delete(tenant=tenant, confirm_slug=data["confirm_slug"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -111,9 +108,8 @@ class TenantSuspendView(PlatformAPIView):
         responses=TenantOutput,
     )
     def post(self, request, slug: str):
-        data = TenantSuspendInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.tenant_suspend(tenant=_tenant_or_404(slug), **data.validated_data)
+        data = validated(TenantSuspendInput, request.data)
+        services.tenant_suspend(tenant=_tenant_or_404(slug), **data)
         return Response(_output(slug))
 
 

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from shared_apps.core.errors import NotFoundError
+from shared_apps.core.serializers import validated
 from shared_apps.core.tenancy import current_tenant
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
 from tenant_apps.bookings import selectors, services
@@ -35,12 +36,10 @@ class QuoteView(MarketplaceAPIView):
         tags=["bookings"],
     )
     def get(self, request, property_id):
-        query = QuoteQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        stay = validated(QuoteQuery, request.query_params)
         prop = property_for_viewer(property_id=property_id, user=request.user)
         if prop is None:
             raise NotFoundError("No listing with this id here.")
-        stay = query.validated_data
         guest = request.user if request.user.is_authenticated else None
         problems = services.stay_problems(property=prop, guest=guest, **stay)
         price = None
@@ -72,15 +71,14 @@ class BookingListCreateView(MarketplaceGenericAPIView):
         tags=["bookings"],
     )
     def get(self, request):
-        query = BookingListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        as_host = query.validated_data.pop("as") == "host"
+        query = validated(BookingListQuery, request.query_params)
+        as_host = query.pop("as") == "host"
         bookings = (
             selectors.bookings_of_host(host=request.user)
             if as_host
             else selectors.bookings_of_guest(guest=request.user)
         )
-        bookings = selectors.filter_bookings(bookings, **query.validated_data)
+        bookings = selectors.filter_bookings(bookings, **query)
         page = self.paginate_queryset(bookings)
         return self.get_paginated_response(BookingOutput(page, many=True).data)
 
@@ -91,9 +89,7 @@ class BookingListCreateView(MarketplaceGenericAPIView):
         tags=["bookings"],
     )
     def post(self, request):
-        data = BookingInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        stay = data.validated_data
+        stay = validated(BookingInput, request.data)
         booking = services.booking_create(
             property_id=stay["property"], guest=request.user, check_in=stay["check_in"],
             check_out=stay["check_out"], guests=stay["guests"],
@@ -122,11 +118,8 @@ def _transition_view(service, summary: str):
             summary=summary, request=NoteInput, responses=BookingOutput, tags=["bookings"]
         )
         def post(self, request, booking_id):
-            data = NoteInput(data=request.data)
-            data.is_valid(raise_exception=True)
-            booking = service(
-                booking=_booking(request, booking_id), actor=request.user, **data.validated_data
-            )
+            data = validated(NoteInput, request.data)
+            booking = service(booking=_booking(request, booking_id), actor=request.user, **data)
             return Response(BookingOutput(booking).data)
 
     TransitionView.__name__ = f"{service.__name__.title().replace('_', '')}View"

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from shared_apps.core.errors import NotFoundError
 from shared_apps.core.permissions import IsMarketplaceHost, IsMarketplaceMember
+from shared_apps.core.serializers import validated
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
 from tenant_apps.listings import selectors, services
 from tenant_apps.listings.api.serializers import (
@@ -82,9 +83,8 @@ class PropertyListCreateView(MarketplaceGenericAPIView):
         tags=["listings"],
     )
     def get(self, request):
-        query = SearchQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = dict(query.validated_data)
+        query = validated(SearchQuery, request.query_params)
+        params = dict(query)
         ordering = params.pop("ordering", None) or (
             "distance" if "latitude" in params else "newest"
         )
@@ -110,9 +110,8 @@ class PropertyListCreateView(MarketplaceGenericAPIView):
         tags=["listings"],
     )
     def post(self, request):
-        data = PropertyInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        prop = services.property_create(host=request.user, data=data.validated_data)
+        data = validated(PropertyInput, request.data)
+        prop = services.property_create(host=request.user, data=data)
         return Response(_property_output(prop), status=status.HTTP_201_CREATED)
 
 
@@ -137,9 +136,8 @@ class PropertyDetailView(MarketplaceAPIView):
     )
     def patch(self, request, property_id):
         prop = _own_property(request, property_id)
-        data = PropertyInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        prop = services.property_update(property=prop, data=data.validated_data)
+        data = validated(PropertyInput, request.data, partial=True)
+        prop = services.property_update(property=prop, data=data)
         return Response(_property_output(prop))
 
     @extend_schema(
@@ -192,12 +190,11 @@ class PhotoListView(MarketplaceAPIView):
     )
     def post(self, request, property_id):
         prop = _own_property(request, property_id)
-        data = PhotoInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(PhotoInput, request.data)
         photo = services.photo_add(
             property=prop,
-            upload=data.validated_data["image"],
-            caption=data.validated_data.get("caption", ""),
+            upload=data["image"],
+            caption=data.get("caption", ""),
         )
         return Response(PhotoOutput(photo).data, status=status.HTTP_201_CREATED)
 
@@ -232,9 +229,8 @@ class BlockListView(MarketplaceAPIView):
     )
     def post(self, request, property_id):
         prop = _own_property(request, property_id)
-        data = BlockInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        block = services.block_create(property=prop, **data.validated_data)
+        data = validated(BlockInput, request.data)
+        block = services.block_create(property=prop, **data)
         return Response(BlockOutput(block).data, status=status.HTTP_201_CREATED)
 
 
@@ -260,12 +256,11 @@ class CalendarView(MarketplaceAPIView):
         tags=["listings"],
     )
     def get(self, request, property_id):
-        query = CalendarQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = validated(CalendarQuery, request.query_params)
         prop = selectors.property_for_viewer(property_id=property_id, user=request.user)
         if prop is None:
             raise NotFoundError(NOT_FOUND)
-        month = query.validated_data["month"]
+        month = query["month"]
         year, number = (int(part) for part in month.split("-"))
 
         def compute() -> dict:
