@@ -34,13 +34,23 @@ def bump_listings_version() -> None:
         cache.add(VERSION_KEY, 2, timeout=None)
 
 
-def cached(kind: str, params: dict[str, Any], compute: Callable[[], Any]) -> Any:
-    if not settings.LISTINGS_CACHE:
-        return compute()
+def _key(kind: str, params: dict[str, Any]) -> str:
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
-    key = f"listings:v{listings_version()}:{kind}:{digest[:32]}"
-    value = cache.get(key)
+    return f"listings:v{listings_version()}:{kind}:{digest[:32]}"
+
+
+def cache_get(kind: str, params: dict[str, Any]) -> Any:
+    return cache.get(_key(kind, params)) if settings.LISTINGS_CACHE else None
+
+
+def cache_put(kind: str, params: dict[str, Any], value: Any) -> None:
+    if settings.LISTINGS_CACHE:
+        cache.set(_key(kind, params), value, TTL_SECONDS)
+
+
+def cached(kind: str, params: dict[str, Any], compute: Callable[[], Any]) -> Any:
+    value = cache_get(kind, params)
     if value is None:
         value = compute()
-        cache.set(key, value, TTL_SECONDS)
+        cache_put(kind, params, value)
     return value

@@ -30,7 +30,7 @@ from tenant_apps.listings.api.serializers import (
     PropertyOutput,
     SearchQuery,
 )
-from tenant_apps.listings.cache import cached
+from tenant_apps.listings.cache import cache_get, cache_put, cached
 from tenant_apps.listings.constants import PropertyStatus
 from tenant_apps.listings.models import Amenity, Property
 
@@ -121,12 +121,17 @@ class PropertyDetailView(MarketplaceAPIView):
 
     @extend_schema(summary="A listing", responses=PropertyOutput, tags=["listings"])
     def get(self, request, property_id):
+        # Only published listings are cached, so a hit answers anyone without the database.
+        key = {"id": str(property_id)}
+        if (body := cache_get("detail", key)) is not None:
+            return Response(body)
         prop = selectors.property_for_viewer(property_id=property_id, user=request.user)
         if prop is None:
             raise NotFoundError(NOT_FOUND)
-        if prop.status != PropertyStatus.PUBLISHED:
-            return Response(PropertyOutput(prop).data)  # the host's own draft: never cached
-        return Response(cached("detail", {"id": str(prop.pk)}, lambda: PropertyOutput(prop).data))
+        body = PropertyOutput(prop).data
+        if prop.status == PropertyStatus.PUBLISHED:
+            cache_put("detail", key, body)
+        return Response(body)
 
     @extend_schema(
         summary="Edit my listing",
@@ -256,18 +261,19 @@ class CalendarView(MarketplaceAPIView):
         tags=["listings"],
     )
     def get(self, request, property_id):
-        query = validated(CalendarQuery, request.query_params)
+        month = validated(CalendarQuery, request.query_params)["month"]
+        key = {"id": str(property_id), "month": month}
+        if (body := cache_get("calendar", key)) is not None:  # published listings only
+            return Response(body)
         prop = selectors.property_for_viewer(property_id=property_id, user=request.user)
         if prop is None:
             raise NotFoundError(NOT_FOUND)
-        month = query["month"]
         year, number = (int(part) for part in month.split("-"))
-
-        def compute() -> dict:
-            days = selectors.property_calendar(property=prop, year=year, month=number)
-            return CalendarOutput({"month": month, "days": days}).data
-
-        return Response(cached("calendar", {"id": str(prop.pk), "month": month}, compute))
+        days = selectors.property_calendar(property=prop, year=year, month=number)
+        body = CalendarOutput({"month": month, "days": days}).data
+        if prop.status == PropertyStatus.PUBLISHED:
+            cache_put("calendar", key, body)
+        return Response(body)
 
 
 class AmenityListView(MarketplaceAPIView):

@@ -438,3 +438,15 @@ def test_detail_runs_the_same_queries_for_1_and_for_many_photos(api, alpha, host
 
     assert queries(few)[0] == queries(many)[0]
     assert queries(many)[1] == 10
+
+
+def test_a_cached_detail_skips_the_listing_queries(api, alpha, listing):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api(alpha.host).get(f"{PROPERTIES}/{listing.id}").status_code == 200
+        return len(captured)
+
+    first, second = queries(), queries()
+
+    assert second < first
+    assert second <= 1  # only the host -> marketplace lookup
