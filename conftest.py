@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
@@ -53,8 +52,25 @@ def marketplaces(django_db_setup, django_db_blocker):
         )
         bravo = _provision("bravo", display_name="Bravo Beach Houses", primary_color="#1d4ed8")
     yield {"alpha": alpha, "bravo": bravo}
-    # Remove this run's cache keys (the prefix is unique per run) from the shared Redis.
-    cache.delete_pattern("*")
+    _remove_run_leftovers()
+
+
+def _remove_run_leftovers() -> None:
+    """This run's Redis keys (cache, queues, results, heartbeats: all under its unique
+    prefix) and its uploaded files; the shared Redis and the disk keep nothing of it."""
+    import shutil
+
+    from django.conf import settings
+
+    from shared_apps.core.queues import broker_redis
+
+    client = broker_redis()
+    for prefix in (settings.CELERY_KEY_PREFIX, f"*:{settings.CACHES['default']['KEY_PREFIX']}:"):
+        keys = list(client.scan_iter(f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
+    if "rental-test-media-" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 def _fresh(market: Marketplace) -> Marketplace:
