@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import Membership, User, normalize_email
 from shared_apps.tenants.models import Tenant
 
@@ -31,7 +30,3 @@ def member_list(*, tenant: Tenant, role: str | None = None, search: str = "") ->
 
 def member_get(*, tenant: Tenant, user_id) -> Membership | None:
     return member_list(tenant=tenant).filter(user_id=user_id).first()
-
-
-def admin_count(*, tenant: Tenant) -> int:
-    return Membership.objects.filter(tenant=tenant, role=Role.ADMIN).count()

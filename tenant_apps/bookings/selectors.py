@@ -3,7 +3,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from shared_apps.accounts.models import User
+from tenant_apps.bookings.constants import HOLDING_STATUSES
 from tenant_apps.bookings.models import Booking
+
+
+def holding_dates(check_in, check_out) -> Q:
+    """Bookings that hold any night of [check_in, check_out). Stays are half-open, so one
+    leaving the day another arrives doesn't overlap it."""
+    return Q(status__in=HOLDING_STATUSES, check_in__lt=check_out, check_out__gt=check_in)
 
 
 def _shaped(bookings: QuerySet[Booking]) -> QuerySet[Booking]:

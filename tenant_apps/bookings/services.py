@@ -16,6 +16,7 @@ from shared_apps.core.tenancy import current_tenant, marketplace_today
 from tenant_apps.bookings.constants import TRANSITIONS, BookingStatus
 from tenant_apps.bookings.models import Booking, BookingTransition
 from tenant_apps.bookings.pricing import booking_policy, quote
+from tenant_apps.bookings.selectors import holding_dates
 from tenant_apps.listings.cache import bump_listings_version
 from tenant_apps.listings.constants import CancellationPolicy, PropertyStatus
 from tenant_apps.listings.models import Property
@@ -84,11 +85,7 @@ def stay_problems(
 
 
 def dates_held(*, property: Property, check_in: date, check_out: date) -> bool:
-    from tenant_apps.bookings.constants import HOLDING_STATUSES
-
-    return property.bookings.filter(
-        status__in=HOLDING_STATUSES, check_in__lt=check_out, check_out__gt=check_in
-    ).exists()
+    return property.bookings.filter(holding_dates(check_in, check_out)).exists()
 
 
 def _raise(problems: list[Problem]) -> None:

@@ -63,16 +63,11 @@ def blocked_between(check_in: date, check_out: date):
 def booked_between(check_in: date, check_out: date):
     """Listings with a booking that holds dates overlapping the stay (half-open ranges, so
     back-to-back stays don't overlap)."""
-    from tenant_apps.bookings.constants import HOLDING_STATUSES
     from tenant_apps.bookings.models import Booking
+    from tenant_apps.bookings.selectors import holding_dates
 
     return Exists(
-        Booking.objects.filter(
-            property=OuterRef("pk"),
-            status__in=HOLDING_STATUSES,
-            check_in__lt=check_out,
-            check_out__gt=check_in,
-        )
+        Booking.objects.filter(holding_dates(check_in, check_out), property=OuterRef("pk"))
     )
 
 
@@ -157,16 +152,14 @@ DAY_FREE, DAY_BLOCKED, DAY_BOOKED = "free", "blocked", "booked"
 
 def property_calendar(*, property: Property, year: int, month: int) -> list[dict]:
     """Each night of the month: booked (held by a booking), blocked (by the host) or free."""
-    from tenant_apps.bookings.constants import HOLDING_STATUSES
+    from tenant_apps.bookings.selectors import holding_dates
 
     first = date(year, month, 1)
     days = calendar_module.monthrange(year, month)[1]
     after = first + timedelta(days=days)
     blocks = list(property.blocks.filter(start__lt=after, end__gt=first))
     stays = list(
-        property.bookings.filter(
-            status__in=HOLDING_STATUSES, check_in__lt=after, check_out__gt=first
-        ).values_list("check_in", "check_out")
+        property.bookings.filter(holding_dates(first, after)).values_list("check_in", "check_out")
     )
     result = []
     for offset in range(days):
