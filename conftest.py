@@ -139,3 +139,22 @@ def eager_tasks():
     yield
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
+
+
+def graphql_for(host: str, user: User | None = None, *, issuer: Tenant | None = None):
+    """A function posting a GraphQL query to `host`'s /graphql/ (with `user`'s token, as
+    client_for) and returning (HTTP status, decoded body)."""
+    client = client_for(host, user, issuer=issuer)
+
+    def run(query: str, variables: dict | None = None, **extra):
+        response = client.post(
+            "/graphql/", {"query": query, "variables": variables or {}}, format="json", **extra
+        )
+        return response.status_code, response.json()
+
+    return run
+
+
+@pytest.fixture
+def gql():
+    return graphql_for

@@ -7,6 +7,7 @@ from django.urls import include, path
 from shared_apps.accounts.api.urls import marketplace_urlpatterns
 from shared_apps.accounts.urls import page_urlpatterns
 from shared_apps.core.admin_site import marketplace_admin_site
+from shared_apps.core.graphql.view import GraphQLView
 from shared_apps.core.urls import (  # noqa: F401  (Django reads the handlers from here)
     api_docs_urlpatterns,
     handler400,
@@ -21,11 +22,13 @@ api_v1 = [
     path("branding", BrandingView.as_view(), name="branding"),
     path("", include("tenant_apps.listings.api.urls")),
     path("", include("tenant_apps.bookings.api.urls")),
+    path("", include("tenant_apps.reviews.api.urls")),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     *api_docs_urlpatterns(urlconf=__name__, title="Rental platform: marketplace API"),
+    path("graphql/", GraphQLView.as_view(), name="graphql"),
     path("admin/", marketplace_admin_site.urls),
     *page_urlpatterns,
     path("", include("tenant_apps.storefront.urls")),

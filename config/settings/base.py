@@ -37,6 +37,7 @@ SHARED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "graphene_django",
 ]
 TENANT_APPS = [
     # Each schema keeps its own content types and admin log, so one marketplace's admin
@@ -46,6 +47,7 @@ TENANT_APPS = [
     "tenant_apps.listings",
     "tenant_apps.bookings",
     "tenant_apps.storefront",
+    "tenant_apps.reviews",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -280,3 +282,12 @@ TENANT_PERIODIC_TASKS: dict[str, int] = {
 
 # Search, detail and calendar answers cached in Redis per marketplace (tenant_apps.listings).
 LISTINGS_CACHE = env.bool("LISTINGS_CACHE", default=True)
+
+# --- GraphQL (/graphql/ on marketplace hosts; config/graphql.py) ----------------------------
+GRAPHENE = {"SCHEMA": "config.graphql.schema", "ATOMIC_MUTATIONS": False}
+# Limits checked before any resolver runs, so a hostile query can't take a worker down.
+GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=8)
+GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=50)
+GRAPHQL_MAX_QUERY_BYTES = env.int("GRAPHQL_MAX_QUERY_BYTES", default=20000)
+# Introspection and the GraphiQL page: development only (dev.py turns them on).
+GRAPHQL_DEV_TOOLS = env.bool("GRAPHQL_DEV_TOOLS", default=False)

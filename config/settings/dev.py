@@ -4,3 +4,4 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+GRAPHQL_DEV_TOOLS = env.bool("GRAPHQL_DEV_TOOLS", default=True)

@@ -43,3 +43,4 @@ CSRF_TRUSTED_ORIGINS = env.list(
 MARKETPLACE_URL_TEMPLATE = env("MARKETPLACE_URL_TEMPLATE", default="https://{domain}")
 EMAIL_CONFIG = env.email("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+GRAPHQL_DEV_TOOLS = False  # no introspection or GraphiQL in production

@@ -84,6 +84,22 @@ def stay_problems(
     return problems
 
 
+def stay_quote(
+    *, property: Property, guest: User | None, check_in: date, check_out: date, guests: int
+) -> dict:
+    """What a stay would cost and whether it can be booked (with every reason it can't)."""
+    problems = stay_problems(
+        property=property, guest=guest, check_in=check_in, check_out=check_out, guests=guests
+    )
+    price = None
+    if check_out > check_in and property.nightly_price is not None:
+        price = quote(
+            property=property, check_in=check_in, check_out=check_out,
+            currency=current_tenant().currency,
+        ).as_fields()  # fmt: skip
+    return {"bookable": not problems, "problems": [p.__dict__ for p in problems], "price": price}
+
+
 def dates_held(*, property: Property, check_in: date, check_out: date) -> bool:
     return property.bookings.filter(holding_dates(check_in, check_out)).exists()
 

@@ -19,7 +19,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import ACos, Cos, Least, Radians, Sin
+from django.db.models.functions import ACos, Coalesce, Cos, Least, Radians, Sin
 
 from shared_apps.accounts.models import User
 from tenant_apps.listings.constants import PropertyStatus
@@ -34,12 +34,17 @@ def with_related(queryset: QuerySet[Property]) -> QuerySet[Property]:
     )
 
 
-def property_for_viewer(*, property_id, user: User | None) -> Property | None:
-    """A published listing, or any listing of its own host; anything else looks missing."""
+def visible_properties(*, user: User | None) -> QuerySet[Property]:
+    """Published listings, and every listing of `user` as their host."""
     visible = Q(status=PropertyStatus.PUBLISHED)
     if user is not None and user.is_authenticated:
         visible |= Q(host=user)
-    return with_related(Property.objects.filter(visible)).filter(pk=property_id).first()
+    return Property.objects.filter(visible)
+
+
+def property_for_viewer(*, property_id, user: User | None) -> Property | None:
+    """A published listing, or any listing of its own host; anything else looks missing."""
+    return with_related(visible_properties(user=user)).filter(pk=property_id).first()
 
 
 def property_for_host(*, property_id, host: User) -> Property | None:
@@ -145,6 +150,29 @@ def property_search(*, filters: SearchFilters) -> QuerySet[Property]:
                 distance_km__lte=f.radius_km,
             )
     return with_related(found)
+
+
+# Search orderings (the `ordering` filter) -> ORDER BY; each ends with a unique column, so
+# cursor pages are stable.
+SEARCH_ORDER_BY = {
+    "newest": ("-created", "-id"),
+    "price": ("nightly_price", "id"),
+    "-price": ("-nightly_price", "-id"),
+    "rating": ("-rating_sort", "-created", "-id"),
+    "distance": ("distance_km", "id"),
+}
+
+
+def property_search_sorted(
+    *, filters: SearchFilters, ordering: str | None
+) -> tuple[QuerySet[Property], tuple[str, ...]]:
+    """The search and its ORDER BY (by distance when a point is given, else newest first).
+    Unrated listings sort after every rated one."""
+    ordering = ordering or ("distance" if filters.latitude is not None else "newest")
+    found = property_search(filters=filters)
+    if ordering == "rating":
+        found = found.annotate(rating_sort=Coalesce("rating_average", Value(Decimal(-1))))
+    return found, SEARCH_ORDER_BY[ordering]
 
 
 DAY_FREE, DAY_BLOCKED, DAY_BOOKED = "free", "blocked", "booked"

@@ -10,7 +10,6 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from shared_apps.core.errors import NotFoundError
 from shared_apps.core.serializers import validated
-from shared_apps.core.tenancy import current_tenant
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
 from tenant_apps.bookings import selectors, services
 from tenant_apps.bookings.api.serializers import (
@@ -22,7 +21,6 @@ from tenant_apps.bookings.api.serializers import (
     QuoteQuery,
 )
 from tenant_apps.bookings.models import Booking
-from tenant_apps.bookings.pricing import quote
 from tenant_apps.listings.selectors import property_for_viewer
 
 
@@ -41,18 +39,7 @@ class QuoteView(MarketplaceAPIView):
         if prop is None:
             raise NotFoundError("No listing with this id here.")
         guest = request.user if request.user.is_authenticated else None
-        problems = services.stay_problems(property=prop, guest=guest, **stay)
-        price = None
-        if stay["check_out"] > stay["check_in"] and prop.nightly_price is not None:
-            price = quote(
-                property=prop, check_in=stay["check_in"], check_out=stay["check_out"],
-                currency=current_tenant().currency,
-            ).as_fields()  # fmt: skip
-        body = {
-            "bookable": not problems,
-            "problems": [p.__dict__ for p in problems],
-            "price": price,
-        }
+        body = services.stay_quote(property=prop, guest=guest, **stay)
         return Response(QuoteOutput(body).data)
 
 

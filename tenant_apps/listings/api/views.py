@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.pagination import CursorPagination
@@ -34,13 +30,6 @@ from tenant_apps.listings.cache import cache_get, cache_put, cached
 from tenant_apps.listings.constants import PropertyStatus
 from tenant_apps.listings.models import Amenity, Property
 
-ORDER_BY = {
-    "newest": ("-created", "-id"),
-    "price": ("nightly_price", "id"),
-    "-price": ("-nightly_price", "-id"),
-    "rating": ("-rating_sort", "-created"),
-    "distance": ("distance_km", "id"),
-}
 NOT_FOUND = "No listing with this id here."
 
 
@@ -71,7 +60,7 @@ class PropertyListCreateView(MarketplaceGenericAPIView):
     pagination_class = SearchPagination
     serializer_class = PropertyOutput
     queryset = Property.objects.none()  # for the OpenAPI generator; get() builds the search
-    order_by: tuple[str, ...] = ORDER_BY["newest"]
+    order_by: tuple[str, ...] = selectors.SEARCH_ORDER_BY["newest"]
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [IsMarketplaceHost()]
@@ -85,18 +74,15 @@ class PropertyListCreateView(MarketplaceGenericAPIView):
     def get(self, request):
         query = validated(SearchQuery, request.query_params)
         params = dict(query)
-        ordering = params.pop("ordering", None) or (
-            "distance" if "latitude" in params else "newest"
-        )
-        self.order_by = ORDER_BY[ordering]
+        ordering = params.pop("ordering", None)
         if "amenities" in params:
             services.check_amenity_codes(params["amenities"])
         filters = selectors.SearchFilters(**params)
 
         def page() -> dict:
-            found = selectors.property_search(filters=filters)
-            if ordering == "rating":
-                found = found.annotate(rating_sort=Coalesce("rating_average", Value(Decimal(-1))))
+            found, self.order_by = selectors.property_search_sorted(
+                filters=filters, ordering=ordering
+            )
             results = self.paginate_queryset(found)
             return self.get_paginated_response(PropertyOutput(results, many=True).data).data
 

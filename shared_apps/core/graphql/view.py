@@ -1,0 +1,119 @@
+"""/graphql/ on marketplace hosts: the same tokens, tenant binding, limits and error format
+rules as the REST API.
+
+- Authentication is the REST API's bearer token (TenantJWTAuthentication), nothing else: a
+  token from another marketplace is a 401 here too. Browser sessions are not read, which is
+  why the endpoint can be exempt from CSRF.
+- Limits are validation rules, checked before any resolver runs (so before any database
+  work): query size, depth, page sizes (the PageSize scalar), introspection in dev only.
+- Errors: an ApplicationError keeps its message and code (in `extensions.code`); anything
+  unexpected is logged and answered with a generic message, never its internals."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from graphene.validation import depth_limit_validator
+from graphene_django.views import GraphQLView as BaseGraphQLView
+from graphene_django.views import HttpError
+from graphql import GraphQLError, specified_rules
+from graphql.language import FieldNode
+from graphql.validation import ValidationRule
+from rest_framework import exceptions as drf
+
+from shared_apps.accounts.authentication import TenantJWTAuthentication
+from shared_apps.core.errors import ApplicationError, AuthenticationError
+from shared_apps.core.tenancy import current_tenant
+
+logger = logging.getLogger(__name__)
+
+SERVER_ERROR = "Something went wrong on our side. It has been logged."
+
+
+class NoIntrospection(ValidationRule):
+    """Refuses `__schema` and `__type` (outside development); `__typename` stays, clients
+    rely on it."""
+
+    def enter_field(self, node: FieldNode, *_args):
+        if node.name.value in ("__schema", "__type"):
+            self.report_error(
+                GraphQLError(
+                    f"Cannot query '{node.name.value}': introspection is disabled here. "
+                    "The schema is published as schema.graphql.",
+                    node,
+                    extensions={"code": "introspection_disabled"},
+                )
+            )
+
+
+def validation_rules() -> tuple:
+    rules = [*specified_rules, depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH)]
+    if not settings.GRAPHQL_DEV_TOOLS:
+        rules.append(NoIntrospection)
+    return tuple(rules)
+
+
+def _error_json(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status=status
+    )
+
+
+def _authentication_error(exc: drf.AuthenticationFailed) -> AuthenticationError:
+    detail = exc.detail if isinstance(exc.detail, dict) else {"detail": exc.detail}
+    code = getattr(detail.get("detail"), "code", None) or detail.get("code")
+    return AuthenticationError(str(detail["detail"]), code=str(code or "authentication_failed"))
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # bearer tokens only: no cookie to forge
+class GraphQLView(BaseGraphQLView):
+    graphiql = False
+
+    def dispatch(self, request, *args, **kwargs):
+        current_tenant()  # fail closed: a marketplace host only
+        self.graphiql = settings.GRAPHQL_DEV_TOOLS
+        self.validation_rules = validation_rules()
+        if (
+            len(request.body or b"") > settings.GRAPHQL_MAX_QUERY_BYTES
+            or len(request.GET.get("query", "")) > settings.GRAPHQL_MAX_QUERY_BYTES
+        ):
+            return _error_json(
+                "query_too_large",
+                f"The request is larger than {settings.GRAPHQL_MAX_QUERY_BYTES} bytes.",
+                413,
+            )
+        # Only the bearer token counts, never a session cookie. A token that fails (expired,
+        # or issued by another marketplace) leaves the request anonymous and is the error
+        # every field needing a login answers with; logging in again still works with it.
+        request.user, request.graphql_auth_error = AnonymousUser(), None
+        try:
+            authenticated = TenantJWTAuthentication().authenticate(request)
+        except drf.AuthenticationFailed as exc:
+            request.graphql_auth_error = _authentication_error(exc)
+        else:
+            if authenticated:
+                request.user = authenticated[0]
+        return super().dispatch(request, *args, **kwargs)
+
+    @staticmethod
+    def format_error(error):
+        original = getattr(error, "original_error", None)
+        formatted = error.formatted if isinstance(error, GraphQLError) else {"message": str(error)}
+        if isinstance(original, ApplicationError):
+            formatted["message"] = original.message
+            formatted["extensions"] = {"code": original.code, "fields": original.fields}
+        elif original is not None and not isinstance(original, GraphQLError):
+            logger.error("GraphQL resolver failed", exc_info=original)
+            formatted["message"] = SERVER_ERROR
+            formatted["extensions"] = {"code": "server_error"}
+        elif isinstance(error, HttpError):  # a malformed request: say what is wrong with it
+            formatted = {"message": str(error), "extensions": {"code": "bad_request"}}
+        elif not isinstance(error, GraphQLError):
+            logger.error("GraphQL request failed: %r", error)
+            formatted = {"message": SERVER_ERROR, "extensions": {"code": "server_error"}}
+        return formatted

@@ -1,0 +1,72 @@
+import graphene
+
+from shared_apps.core.errors import NotFoundError
+from shared_apps.core.graphql.base import page_arguments, parsed, require_member, viewer
+from shared_apps.core.graphql.pagination import keyset_page
+from tenant_apps.bookings import selectors, services
+from tenant_apps.bookings.api.serializers import BookingListQuery, QuoteQuery
+from tenant_apps.bookings.graphql.types import BookingNode, BookingPage, Quote
+from tenant_apps.listings.selectors import property_for_viewer
+
+
+class BookingSide(graphene.Enum):
+    GUEST = "guest"
+    HOST = "host"
+
+
+class Query(graphene.ObjectType):
+    quote = graphene.Field(
+        Quote,
+        property_id=graphene.UUID(required=True),
+        check_in=graphene.Date(required=True),
+        check_out=graphene.Date(required=True),
+        guests=graphene.Int(default_value=1),
+        required=True,
+        description="Price of a stay, and whether it can be booked (with the reasons).",
+    )
+    my_bookings = graphene.Field(
+        BookingPage,
+        side=graphene.Argument(BookingSide, default_value="guest", name="as"),
+        status=graphene.String(),
+        from_=graphene.Date(name="from", description="Stays that end after this date."),
+        to=graphene.Date(description="Stays that start before this date."),
+        required=True,
+        description="My trips, or bookings of my listings (as: HOST), newest first.",
+        **page_arguments(),
+    )
+    booking = graphene.Field(
+        BookingNode, id=graphene.UUID(required=True), description="Its guest and host only."
+    )
+
+    @staticmethod
+    def resolve_quote(root, info, property_id, **stay):
+        stay = parsed(QuoteQuery, stay)
+        prop = property_for_viewer(property_id=property_id, user=viewer(info))
+        if prop is None:
+            raise NotFoundError("No listing with this id here.")
+        return services.stay_quote(property=prop, guest=viewer(info), **stay)
+
+    @staticmethod
+    def resolve_my_bookings(root, info, first, side="guest", after=None, **filters):
+        user = require_member(info)
+        query = {"as": getattr(side, "value", side)}
+        if filters.get("status") is not None:
+            query["status"] = filters["status"]
+        if filters.get("from_") is not None:
+            query["from"] = filters["from_"]
+        if filters.get("to") is not None:
+            query["to"] = filters["to"]
+        query = parsed(BookingListQuery, query)
+        as_host = query.pop("as") == "host"
+        bookings = (
+            selectors.bookings_of_host(host=user)
+            if as_host
+            else selectors.bookings_of_guest(guest=user)
+        )
+        bookings = selectors.filter_bookings(bookings, **query)
+        return keyset_page(bookings, ordering=("-created", "-id"), first=first, after=after)
+
+    @staticmethod
+    def resolve_booking(root, info, id):
+        user = require_member(info)
+        return selectors.booking_for_party(booking_id=id, user=user)

@@ -1,0 +1,97 @@
+"""Listing queries: the REST search's filters, validation, selector and order."""
+
+from __future__ import annotations
+
+import graphene
+
+from shared_apps.core.graphql.base import page_arguments, parsed, require_member, viewer
+from shared_apps.core.graphql.pagination import keyset_page
+from shared_apps.core.graphql.selection import selected
+from tenant_apps.listings import selectors, services
+from tenant_apps.listings.api.serializers import ORDERINGS, SearchQuery
+from tenant_apps.listings.graphql.types import AmenityNode, PropertyNode, PropertyPage
+from tenant_apps.listings.models import Amenity
+
+SEARCH_ARGUMENTS = {
+    "city": graphene.String(),
+    "country": graphene.String(description="ISO 3166-1 alpha-2"),
+    "latitude": graphene.Decimal(),
+    "longitude": graphene.Decimal(),
+    "radius_km": graphene.Float(),
+    "price_min": graphene.Decimal(),
+    "price_max": graphene.Decimal(),
+    "guests": graphene.Int(),
+    "bedrooms": graphene.Int(),
+    "property_type": graphene.String(),
+    "amenities": graphene.List(graphene.NonNull(graphene.String), description="All required."),
+    "instant_book": graphene.Boolean(),
+    "check_in": graphene.Date(),
+    "check_out": graphene.Date(),
+    "ordering": graphene.String(description=" | ".join(ORDERINGS)),
+}
+
+
+def with_requested_reviews(queryset, info, *path: str):
+    """Prefetches the newest reviews (and their authors) of every listing on the page when
+    the query asks for them: one more query, whatever the page size."""
+    from tenant_apps.reviews.selectors import latest_reviews_prefetch
+
+    wanted = selected(info, *path, "reviews")
+    if not wanted:
+        return queryset
+    count = max(arguments["first"] for _, arguments in wanted)
+    return queryset.prefetch_related(latest_reviews_prefetch(count=count))
+
+
+def search(info, *, first: int, after: str | None = None, **arguments):
+    """Parse (the REST serializer), then the one search selector and its order."""
+    if arguments.get("amenities") is not None:
+        arguments["amenities"] = ",".join(arguments["amenities"])
+    query = parsed(SearchQuery, {k: v for k, v in arguments.items() if v is not None})
+    params = dict(query)
+    ordering = params.pop("ordering", None)
+    if "amenities" in params:
+        services.check_amenity_codes(params["amenities"])
+    found, order_by = selectors.property_search_sorted(
+        filters=selectors.SearchFilters(**params), ordering=ordering
+    )
+    found = with_requested_reviews(found, info, "items")
+    return keyset_page(found, ordering=order_by, first=first, after=after)
+
+
+class Query(graphene.ObjectType):
+    properties = graphene.Field(
+        PropertyPage,
+        required=True,
+        description="Search published listings (the filters of GET /api/v1/properties).",
+        **SEARCH_ARGUMENTS,
+        **page_arguments(),
+    )
+    property = graphene.Field(
+        PropertyNode,
+        id=graphene.UUID(required=True),
+        description="A published listing, or one of mine; null when there is none.",
+    )
+    my_properties = graphene.Field(PropertyPage, required=True, **page_arguments())
+    amenities = graphene.List(graphene.NonNull(AmenityNode), required=True)
+
+    @staticmethod
+    def resolve_properties(root, info, first: int, after: str | None = None, **arguments):
+        return search(info, first=first, after=after, **arguments)
+
+    @staticmethod
+    def resolve_property(root, info, id):
+        found = with_requested_reviews(
+            selectors.with_related(selectors.visible_properties(user=viewer(info))), info
+        )
+        return found.filter(pk=id).first()
+
+    @staticmethod
+    def resolve_my_properties(root, info, first: int, after: str | None = None):
+        host = require_member(info)
+        found = with_requested_reviews(selectors.properties_of_host(host=host), info, "items")
+        return keyset_page(found, ordering=("-created", "-id"), first=first, after=after)
+
+    @staticmethod
+    def resolve_amenities(root, info):
+        return Amenity.objects.all()

@@ -1,0 +1,47 @@
+"""Reads of reviews. Hidden reviews are never shown to anyone through these."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from shared_apps.accounts.models import User
+from tenant_apps.reviews.models import Review, ReviewPolicy
+
+
+def review_policy() -> ReviewPolicy:
+    policy = ReviewPolicy.objects.first()
+    return policy if policy is not None else ReviewPolicy.objects.create()
+
+
+def visible_reviews() -> QuerySet[Review]:
+    """Shown reviews with their author, newest first."""
+    return (
+        Review.objects.filter(is_hidden=False).select_related("guest").order_by("-created", "-id")
+    )
+
+
+def reviews_of_property(*, property_id) -> QuerySet[Review]:
+    return visible_reviews().filter(property_id=property_id)
+
+
+def latest_reviews_prefetch(*, count: int, to_attr: str = "latest_reviews") -> Prefetch:
+    """The `count` newest shown reviews of each listing of a page, in one query whatever
+    the page size (a window function per listing)."""
+    return Prefetch("reviews", queryset=visible_reviews()[:count], to_attr=to_attr)
+
+
+def review_for_host(*, review_id, host: User) -> Review | None:
+    """A shown review of one of the host's listings; any other looks missing."""
+    return (
+        visible_reviews()
+        .select_related("property")
+        .filter(pk=review_id, property__host=host)
+        .first()
+    )
+
+
+def review_get(*, review_id, include_hidden: bool = False) -> Review | None:
+    reviews = Review.objects.select_related("guest", "property")
+    if not include_hidden:
+        reviews = reviews.filter(is_hidden=False)
+    return reviews.filter(pk=review_id).first()
