@@ -24,10 +24,13 @@ def reviews_of_property(*, property_id) -> QuerySet[Review]:
     return visible_reviews().filter(property_id=property_id)
 
 
-def latest_reviews_prefetch(*, count: int, to_attr: str = "latest_reviews") -> Prefetch:
-    """The `count` newest shown reviews of each listing of a page, in one query whatever
-    the page size (a window function per listing)."""
-    return Prefetch("reviews", queryset=visible_reviews()[:count], to_attr=to_attr)
+def latest_reviews_prefetch(*, count: int, through: str = "") -> Prefetch:
+    """The `count` newest shown reviews of each listing of a page (as `latest_reviews`), in
+    one query whatever the page size (a window function per listing). `through` is the
+    path from the rows to their listing (`property__` for bookings)."""
+    return Prefetch(
+        f"{through}reviews", queryset=visible_reviews()[:count], to_attr="latest_reviews"
+    )
 
 
 def review_for_host(*, review_id, host: User) -> Review | None:

@@ -1,17 +1,33 @@
 import graphene
+from django.db.models import Prefetch
 
 from shared_apps.core.errors import NotFoundError
 from shared_apps.core.graphql.base import page_arguments, parsed, require_member, viewer
 from shared_apps.core.graphql.pagination import keyset_page
+from shared_apps.core.graphql.selection import selected
 from tenant_apps.bookings import selectors, services
 from tenant_apps.bookings.api.serializers import BookingListQuery, QuoteQuery
 from tenant_apps.bookings.graphql.types import BookingNode, BookingPage, Quote
+from tenant_apps.listings.graphql.queries import with_requested_reviews
+from tenant_apps.listings.models import PropertyPhoto
 from tenant_apps.listings.selectors import property_for_viewer
 
 
 class BookingSide(graphene.Enum):
     GUEST = "guest"
     HOST = "host"
+
+
+def _with_requested_listing(bookings, info):
+    """The listings' photos, amenities and reviews in a fixed number of queries when the
+    query asks for the listing of each booking."""
+    if not selected(info, "items", "property"):
+        return bookings
+    bookings = bookings.prefetch_related(
+        "property__amenities",
+        Prefetch("property__photos", queryset=PropertyPhoto.objects.order_by("position")),
+    )
+    return with_requested_reviews(bookings, info, "items", "property", through="property__")
 
 
 class Query(graphene.ObjectType):
@@ -63,7 +79,7 @@ class Query(graphene.ObjectType):
             if as_host
             else selectors.bookings_of_guest(guest=user)
         )
-        bookings = selectors.filter_bookings(bookings, **query)
+        bookings = _with_requested_listing(selectors.filter_bookings(bookings, **query), info)
         return keyset_page(bookings, ordering=("-created", "-id"), first=first, after=after)
 
     @staticmethod

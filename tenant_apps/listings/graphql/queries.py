@@ -31,16 +31,17 @@ SEARCH_ARGUMENTS = {
 }
 
 
-def with_requested_reviews(queryset, info, *path: str):
+def with_requested_reviews(queryset, info, *path: str, through: str = ""):
     """Prefetches the newest reviews (and their authors) of every listing on the page when
-    the query asks for them: one more query, whatever the page size."""
+    the query asks for them: one more query, whatever the page size. `through` is the
+    relation from the queryset's rows to their listing, if they are not listings."""
     from tenant_apps.reviews.selectors import latest_reviews_prefetch
 
     wanted = selected(info, *path, "reviews")
     if not wanted:
         return queryset
     count = max(arguments["first"] for _, arguments in wanted)
-    return queryset.prefetch_related(latest_reviews_prefetch(count=count))
+    return queryset.prefetch_related(latest_reviews_prefetch(count=count, through=through))
 
 
 def search(info, *, first: int, after: str | None = None, **arguments):

@@ -18,7 +18,7 @@ DEFAULT_NESTED_REVIEWS = 5
 class PublicProfile(graphene.ObjectType):
     """A host as guests see them: no email, no phone, no last name."""
 
-    id = graphene.ID(required=True)
+    id = graphene.UUID(required=True)
     first_name = graphene.String(required=True)
     avatar_url = graphene.String(required=True)
 
