@@ -88,3 +88,53 @@ def test_operator_endpoints_never_answer_500(api, platform_host, alpha, server_e
         server_errors(operator.get(path), path)
 
     assert server_errors.errors == []
+
+
+def test_review_endpoints_and_graphql_never_fail_on_bad_input(
+    api, gql, alpha, make_member, server_errors
+):
+    from shared_apps.accounts.constants import Role
+    from tenant_apps.listings.tests.factories import listing_factory
+    from tenant_apps.reviews.tests.factories import review_factory, stay_factory
+
+    host = make_member(alpha.tenant, Role.HOST).user
+    guest = make_member(alpha.tenant).user
+    listing = listing_factory(alpha.tenant, host)
+    stay = stay_factory(alpha.tenant, guest, listing)
+    reviewer = make_member(alpha.tenant).user
+    review = review_factory(alpha.tenant, stay_factory(alpha.tenant, reviewer, listing))
+    as_guest = _client(api, alpha.host, guest)
+    as_host = _client(api, alpha.host, host)
+    as_admin = _client(api, alpha.host, alpha.admin)
+    for field, value in itertools.product(
+        ["rating", "cleanliness", "accuracy", "location", "value", "comment"], WEIRD_VALUES
+    ):
+        body = {"rating": 4, "comment": "Fine place to stay.", field: value}
+        path = f"/api/v1/bookings/{stay.id}/review"
+        server_errors(as_guest.post(path, body), "review", field, value)
+    for value in WEIRD_VALUES:
+        reply = as_host.post(f"/api/v1/reviews/{review.id}/reply", {"reply": value})
+        server_errors(reply, "reply", value)
+        hide = as_admin.post(f"/api/v1/reviews/{review.id}/hide", {"reason": value})
+        server_errors(hide, "hide", value)
+    for query in [{"cursor": "junk"}, {"page_size": "-5"}, {"page_size": "x" * 300}]:
+        path = f"/api/v1/properties/{listing.id}/reviews"
+        server_errors(as_guest.get(path, query), "reviews", query)
+
+    run = gql(alpha.host, guest)
+    operations = {
+        "search": "query($v: String, $d: Decimal) { properties(city: $v, priceMin: $d, "
+        "after: $v) { items { id } } }",
+        "review": "mutation($v: String) { createReview(bookingId: "
+        f'"{stay.id}", input: {{rating: 3, comment: $v}}) {{ errors {{ code }} }} }}',
+        "calendar": f'query($v: String!) {{ property(id: "{listing.id}") {{ calendar(month: $v)'
+        " { date } } }",
+    }
+    for (name, query), value in itertools.product(operations.items(), WEIRD_VALUES):
+        for variables in ({"v": value}, {"v": value, "d": value}):
+            status, body = run(query, variables)
+            codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+            if status >= 500 or "server_error" in codes:
+                server_errors.errors.append((name, value, status, body))
+
+    assert server_errors.errors == []
