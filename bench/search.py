@@ -1,6 +1,7 @@
 """Search benchmark: 20,000 listings in one marketplace, with host blocks, served by
-gunicorn; p50/p95 latency and throughput of varied searches with the cache off and on,
-next to a bare Django view on the same server (same middleware and tenant resolution).
+gunicorn; p50/p95 latency and throughput of varied searches through REST (cache off and on)
+and the same searches through GraphQL (same fields), next to a bare Django view on the same
+server (same middleware and tenant resolution), as ratios.
 
     make bench-search          # or: .venv/bin/python bench/search.py [--listings 20000]
 
@@ -80,8 +81,12 @@ def seed(listings: int) -> None:
                     nightly_price=Decimal(rng.randint(40, 900)), max_guests=rng.randint(1, 10),
                     bedrooms=rng.randint(0, 5), property_type=rng.choice(TYPES),
                     instant_book=rng.random() < 0.4, min_nights=rng.choice([1, 1, 2, 3, 7]),
+                    rating_average=Decimal(rng.randint(300, 500)) / 100,
+                    rating_count=rng.randint(1, 40),
                 )
             )  # fmt: skip
+        for p in rng.sample(props, len(props) // 4):  # a quarter not rated yet
+            p.rating_average, p.rating_count = None, 0
         Property.objects.bulk_create(props, batch_size=2000)
         through = Property.amenities.through
         links = [
@@ -133,11 +138,11 @@ def seed(listings: int) -> None:
     connection.close()
 
 
-def search_paths(count: int) -> list[str]:
+def search_params(count: int) -> list[dict]:
     rng = random.Random(7)  # noqa: S311
     codes = [code for code, _ in DEFAULT_AMENITIES]
     today = date.today()  # noqa: DTZ011
-    paths = []
+    searches = []
     for _ in range(count):
         city, country, lat, lng = rng.choice(CITIES)
         params = {}
@@ -161,8 +166,64 @@ def search_paths(count: int) -> list[str]:
             start = today + timedelta(days=rng.randint(1, 90))
             params.update(check_in=start, check_out=start + timedelta(days=rng.randint(2, 7)))
         params["ordering"] = rng.choice(["newest", "price", "-price", "rating"])
-        paths.append("/api/v1/properties?" + "&".join(f"{k}={v}" for k, v in params.items()))
-    return paths
+        searches.append(params)
+    return searches
+
+
+def rest_call(params: dict) -> Call:
+    return Call("/api/v1/properties?" + "&".join(f"{k}={v}" for k, v in params.items()))
+
+
+# The fields of the REST search's answer, so both APIs do the same work per listing.
+GRAPHQL_SEARCH = """query Search($city: String, $country: String, $latitude: Decimal,
+  $longitude: Decimal, $radiusKm: Float, $priceMin: Decimal, $priceMax: Decimal, $guests: Int,
+  $amenities: [String!], $checkIn: Date, $checkOut: Date, $ordering: String) {
+  properties(city: $city, country: $country, latitude: $latitude, longitude: $longitude,
+      radiusKm: $radiusKm, priceMin: $priceMin, priceMax: $priceMax, guests: $guests,
+      amenities: $amenities, checkIn: $checkIn, checkOut: $checkOut, ordering: $ordering) {
+    items {
+      id title description propertyType latitude longitude nightlyPrice cleaningFee currency
+      maxGuests bedrooms beds bathrooms amenities instantBook minNights maxNights checkInTime
+      checkOutTime cancellationPolicy status ratingAverage ratingCount distanceKm created updated
+      address { street city region postalCode country }
+      photos { id url width height position caption }
+      host { id firstName avatarUrl }
+    }
+    nextCursor
+  }
+}"""
+
+
+def graphql_call(params: dict) -> Call:
+    variables = {}
+    for key, value in params.items():
+        head, *rest = key.split("_")
+        name = head + "".join(part.title() for part in rest)
+        if key == "amenities":
+            value = value.split(",")
+        elif key in ("price_min", "price_max", "latitude", "longitude"):
+            value = str(value)
+        elif key in ("check_in", "check_out"):
+            value = value.isoformat()
+        variables[name] = value
+    return Call("/graphql/", method="POST", body={"query": GRAPHQL_SEARCH, "variables": variables})
+
+
+def check_answers(calls: list[Call]) -> None:
+    """A benchmark of error answers measures nothing: every GraphQL search must succeed."""
+    import http.client
+    import json
+
+    from bench.web import PORT
+
+    for call in calls:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        headers = {"Host": HOST, "Content-Type": "application/json"}
+        conn.request(call.method, call.path, body=json.dumps(call.body), headers=headers)
+        body = json.loads(conn.getresponse().read())
+        conn.close()
+        if "errors" in body:
+            raise SystemExit(f"GraphQL search failed: {body['errors']} for {call.body}")
 
 
 def main() -> None:
@@ -177,16 +238,24 @@ def main() -> None:
             f"Seeded {args.listings} listings in {time.monotonic() - started:.0f}s; "
             f"gunicorn 2 workers, 4 client threads, {args.requests} requests per case."
         )
-        paths = search_paths(args.requests)
+        searches = search_params(args.requests)
         for cache in (False, True):
             server = start_server(HOST, LISTINGS_CACHE="1" if cache else "0")
             try:
                 base = baseline(HOST, args.requests)
-                searches = [Call(path) for path in paths]
+                rest_calls = [rest_call(params) for params in searches]
+                graphql_calls = [graphql_call(params) for params in searches]
+                check_answers(graphql_calls)
                 if cache:
-                    load(HOST, searches)  # fill the cache: the measured pass repeats them
-                label = f"search, cache {'on (warm)' if cache else 'off'}"
-                report(label, *load(HOST, searches), base=base)
+                    load(HOST, rest_calls)  # fill the cache: the measured pass repeats them
+                label = f"cache {'on (warm)' if cache else 'off'}"
+                rest = report(f"REST search, {label}", *load(HOST, rest_calls), base=base)
+                # GraphQL answers are not cached (each selects its own fields).
+                graphql = report(f"GraphQL search, {label}", *load(HOST, graphql_calls), base=base)
+                print(
+                    f"{'GraphQL / REST':<34} p50 {graphql[0] / rest[0]:5.2f}x  "
+                    f"p95 {graphql[1] / rest[1]:5.2f}x  rate {graphql[2] / rest[2]:4.2f}x"
+                )
             finally:
                 stop_server(server)
     finally:
