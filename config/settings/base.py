@@ -284,7 +284,9 @@ TENANT_PERIODIC_TASKS: dict[str, int] = {
 LISTINGS_CACHE = env.bool("LISTINGS_CACHE", default=True)
 
 # --- GraphQL (/graphql/ on marketplace hosts; config/graphql.py) ----------------------------
-GRAPHENE = {"SCHEMA": "config.graphql.schema", "ATOMIC_MUTATIONS": False}
+# No middleware: graphene-django adds its debug middleware (SQL capture on every field)
+# when DEBUG is on, which would make dev timings meaningless.
+GRAPHENE = {"SCHEMA": "config.graphql.schema", "ATOMIC_MUTATIONS": False, "MIDDLEWARE": []}
 # Limits checked before any resolver runs, so a hostile query can't take a worker down.
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=8)
 GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=50)
