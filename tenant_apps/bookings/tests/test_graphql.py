@@ -202,3 +202,31 @@ def test_a_booking_is_seen_by_its_guest_and_host_only(gql, alpha, bravo, guest, 
     assert by_host["data"]["booking"] == by_guest["data"]["booking"]
     assert by_stranger["data"]["booking"] is None
     assert from_bravo["data"]["booking"] is None
+
+
+def test_rest_and_graphql_share_one_booking_throttle(api, gql, alpha, guest, listings,
+                                                     monkeypatch):  # fmt: skip
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"booking": "2/min"})
+
+    def graphql_booking(start):
+        _, body = gql(alpha.host, guest)(CREATE, {"input": {
+            "propertyId": str(listings[1].id), "checkIn": _day(start),
+            "checkOut": _day(start + 1), "guests": 1,
+        }})  # fmt: skip
+        return body["data"]["createBooking"]
+
+    by_rest = api(alpha.host, guest).post(
+        "/api/v1/bookings",
+        {"property": str(listings[0].id), "check_in": _day(40), "check_out": _day(41),
+         "guests": 1},
+    )  # fmt: skip
+    second = graphql_booking(50)
+    third = graphql_booking(60)
+
+    assert by_rest.status_code == 201
+    assert second["errors"] == []
+    assert third["booking"] is None
+    assert third["errors"][0]["code"] == "throttled"
+    assert "Try again in" in third["errors"][0]["message"]

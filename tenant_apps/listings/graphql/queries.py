@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import graphene
+from django.conf import settings
 
 from shared_apps.core.graphql.base import page_arguments, parsed, require_member, viewer
-from shared_apps.core.graphql.pagination import keyset_page
+from shared_apps.core.graphql.pagination import Page, keyset_page
 from shared_apps.core.graphql.selection import selected
 from tenant_apps.listings import selectors, services
 from tenant_apps.listings.api.serializers import ORDERINGS, SearchQuery
+from tenant_apps.listings.cache import cached
 from tenant_apps.listings.graphql.types import AmenityNode, PropertyNode, PropertyPage
 from tenant_apps.listings.models import Amenity
 
@@ -44,8 +46,11 @@ def with_requested_reviews(queryset, info, *path: str, through: str = ""):
     return queryset.prefetch_related(latest_reviews_prefetch(count=count, through=through))
 
 
-def search(info, *, first: int, after: str | None = None, **arguments):
-    """Parse (the REST serializer), then the one search selector and its order."""
+def search(info, *, first: int, after: str | None = None, **arguments) -> Page:
+    """Parse (the REST serializer), then the one search selector and its order. With the
+    listings cache on, the page's ids and cursor are cached like the REST search's answers
+    (same version key, so any listing write invalidates them); the rows, with whatever
+    fields this query selects, are then read by primary key."""
     if arguments.get("amenities") is not None:
         arguments["amenities"] = ",".join(arguments["amenities"])
     query = parsed(SearchQuery, {k: v for k, v in arguments.items() if v is not None})
@@ -53,11 +58,22 @@ def search(info, *, first: int, after: str | None = None, **arguments):
     ordering = params.pop("ordering", None)
     if "amenities" in params:
         services.check_amenity_codes(params["amenities"])
-    found, order_by = selectors.property_search_sorted(
-        filters=selectors.SearchFilters(**params), ordering=ordering
-    )
-    found = with_requested_reviews(found, info, "items")
-    return keyset_page(found, ordering=order_by, first=first, after=after)
+    filters = selectors.SearchFilters(**params)
+    found, order_by = selectors.property_search_sorted(filters=filters, ordering=ordering)
+    if not settings.LISTINGS_CACHE:
+        found = with_requested_reviews(found, info, "items")
+        return keyset_page(found, ordering=order_by, first=first, after=after)
+
+    def page_ids() -> dict:
+        bare = found.select_related(None).prefetch_related(None)
+        page = keyset_page(bare, ordering=order_by, first=first, after=after)
+        return {"ids": [str(row.pk) for row in page.items], "next": page.next_cursor}
+
+    key = {**query, "first": first, "after": after}
+    ids = cached("graphql-search", key, page_ids)
+    rows = with_requested_reviews(found.filter(pk__in=ids["ids"]), info, "items")
+    by_id = {str(row.pk): row for row in rows}
+    return Page(items=[by_id[i] for i in ids["ids"] if i in by_id], next_cursor=ids["next"])
 
 
 class Query(graphene.ObjectType):

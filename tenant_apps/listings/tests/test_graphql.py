@@ -273,3 +273,27 @@ def test_listing_writes_refused_with_typed_errors(gql, alpha, host, make_member,
     assert not_mine["data"]["updateProperty"]["errors"] == [
         {"field": None, "code": "not_found", "message": "No listing with this id here."}
     ]
+
+
+def test_a_repeated_search_skips_the_search_query_and_sees_every_write(
+    gql, alpha, bravo, host
+):
+    listing = listing_factory(alpha.tenant, host, city="Cachetown", nightly_price=Decimal("90"))
+    query = '{ properties(city: "Cachetown") { items { id nightlyPrice } } }'
+
+    def search(market):
+        with CaptureQueriesContext(connection) as captured:
+            _, body = gql(market.host)(query)
+        return len(captured), body["data"]["properties"]["items"]
+
+    first_count, first = search(alpha)
+    again_count, again = search(alpha)
+    on_bravo = search(bravo)[1]
+    with tenant_context(alpha.tenant):
+        services.property_update(property=listing, data={"nightly_price": Decimal("75")})
+    after_write = search(alpha)[1]
+
+    assert first == again == [{"id": str(listing.id), "nightlyPrice": "90.00"}]
+    assert again_count < first_count
+    assert on_bravo == []
+    assert after_write == [{"id": str(listing.id), "nightlyPrice": "75.00"}]
