@@ -12,12 +12,13 @@ ENV    := set -a; [ -f .data/services.env ] && . .data/services.env; set +a;
 PORT   ?= 8000
 
 .PHONY: help install services migrate demo run test lint format bench bench-provisioning \
-	bench-queues bench-search bench-bookings stop clean
+	bench-queues bench-search bench-bookings graphql-schema stop clean
 
 help:
 	@echo "make run    set everything up and serve the platform with demo data"
 	@echo "make test   set everything up and run the whole test suite"
 	@echo "make lint | format | bench (bench-provisioning, -queues, -search, -bookings) | stop | clean"
+	@echo "make graphql-schema   rewrite schema.graphql after changing the GraphQL schema"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
@@ -55,6 +56,10 @@ format: install
 	$(VENV)/bin/ruff format .
 
 bench: bench-provisioning bench-queues bench-search bench-bookings
+
+# Rewrites schema.graphql from the GraphQL schema (a test fails while it is stale).
+graphql-schema: install
+	$(ENV) $(PY) manage.py export_graphql_schema
 
 bench-provisioning: migrate
 	$(ENV) $(PY) bench/provisioning.py

@@ -175,6 +175,15 @@ def property_search_sorted(
     return found, SEARCH_ORDER_BY[ordering]
 
 
+def search_rows(*, ids: list, filters: SearchFilters) -> QuerySet[Property]:
+    """The listings of a cached search page, read by primary key (with the distance to the
+    search point, if any): the filters were applied when the page was computed."""
+    rows = Property.objects.filter(pk__in=ids)
+    if filters.latitude is not None and filters.longitude is not None:
+        rows = rows.annotate(distance_km=_distance_km(filters.latitude, filters.longitude))
+    return with_related(rows)
+
+
 DAY_FREE, DAY_BLOCKED, DAY_BOOKED = "free", "blocked", "booked"
 
 

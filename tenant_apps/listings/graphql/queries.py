@@ -71,7 +71,8 @@ def search(info, *, first: int, after: str | None = None, **arguments) -> Page:
 
     key = {**query, "first": first, "after": after}
     ids = cached("graphql-search", key, page_ids)
-    rows = with_requested_reviews(found.filter(pk__in=ids["ids"]), info, "items")
+    rows = selectors.search_rows(ids=ids["ids"], filters=filters)
+    rows = with_requested_reviews(rows, info, "items")
     by_id = {str(row.pk): row for row in rows}
     return Page(items=[by_id[i] for i in ids["ids"] if i in by_id], next_cursor=ids["next"])
 

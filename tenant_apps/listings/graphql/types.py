@@ -5,6 +5,7 @@ from __future__ import annotations
 import graphene
 from graphene_django import DjangoObjectType
 
+from shared_apps.core.errors import ApplicationError
 from shared_apps.core.graphql.base import PageSize, parsed
 from shared_apps.core.graphql.pagination import page_type
 from shared_apps.core.tenancy import current_tenant
@@ -112,6 +113,12 @@ class PropertyNode(DjangoObjectType):
 
     @staticmethod
     def resolve_calendar(prop: Property, info, month: str) -> list[dict]:
+        if any(isinstance(step, int) for step in info.path.as_list()):
+            # Two queries per listing: fine for one, an N+1 for a page of them.
+            raise ApplicationError(
+                "Ask for a calendar on property(id), one listing at a time.",
+                code="calendar_in_list",
+            )
         month = parsed(CalendarQuery, {"month": month})["month"]
         year, number = (int(part) for part in month.split("-"))
         return selectors.property_calendar(property=prop, year=year, month=number)

@@ -275,9 +275,7 @@ def test_listing_writes_refused_with_typed_errors(gql, alpha, host, make_member,
     ]
 
 
-def test_a_repeated_search_skips_the_search_query_and_sees_every_write(
-    gql, alpha, bravo, host
-):
+def test_a_repeated_search_skips_the_search_query_and_sees_every_write(gql, alpha, bravo, host):
     listing = listing_factory(alpha.tenant, host, city="Cachetown", nightly_price=Decimal("90"))
     query = '{ properties(city: "Cachetown") { items { id nightlyPrice } } }'
 
@@ -297,3 +295,29 @@ def test_a_repeated_search_skips_the_search_query_and_sees_every_write(
     assert again_count < first_count
     assert on_bravo == []
     assert after_write == [{"id": str(listing.id), "nightlyPrice": "75.00"}]
+
+
+def test_calendars_come_one_listing_at_a_time(gql, alpha, host):
+    listing = listing_factory(alpha.tenant, host)
+    with tenant_context(alpha.tenant):
+        services.block_create(property=listing, start=date(2031, 3, 4), end=date(2031, 3, 6))
+
+    _, one = gql(alpha.host)(
+        'query($id: UUID!) { property(id: $id) { calendar(month: "2031-03") { date status } } }',
+        {"id": str(listing.id)},
+    )
+    _, in_a_list = gql(alpha.host)(
+        '{ properties { items { calendar(month: "2031-03") { date } } } }'
+    )
+    _, bad_month = gql(alpha.host)(
+        'query($id: UUID!) { property(id: $id) { calendar(month: "2031-13") { date } } }',
+        {"id": str(listing.id)},
+    )
+
+    days = one["data"]["property"]["calendar"]
+    assert len(days) == 31
+    assert [d["date"] for d in days if d["status"] == "blocked"] == ["2031-03-04", "2031-03-05"]
+    assert in_a_list["errors"][0]["extensions"]["code"] == "calendar_in_list"
+    assert bad_month["errors"][0]["extensions"]["fields"] == {
+        "month": ["Use a month like 2027-03."]
+    }
