@@ -217,3 +217,24 @@ def test_malformed_requests_are_a_clear_400(alpha, api, body, content_type):
     error = response.json()["errors"][0]
     assert error["message"]
     assert "Traceback" not in error["message"]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "junk!",
+        "WzEsMl0",  # [1,2]: the wrong number of values
+        "WyJub3QtYS1kYXRlIiwibm90LWEtdXVpZCJd",  # ["not-a-date","not-a-uuid"]
+        "eyJhIjoxfQ",  # {"a":1}
+    ],
+)
+def test_a_cursor_we_did_not_give_out_is_a_clear_error(alpha, gql, host, cursor):
+    listing_factory(alpha.tenant, host)
+
+    status, body = gql(alpha.host)(
+        "query($after: String) { properties(after: $after) { items { id } } }", {"after": cursor}
+    )
+
+    assert status == 200
+    assert body["errors"][0]["extensions"]["code"] == "invalid_cursor"
+    assert "Start again from the first page" in body["errors"][0]["message"]
