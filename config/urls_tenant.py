@@ -16,6 +16,7 @@ from shared_apps.core.urls import (  # noqa: F401  (Django reads the handlers fr
     handler500,
 )
 from shared_apps.tenants.api.marketplace_views import BrandingView
+from tenant_apps.listings.graphql.cache import PublicListingAnswers
 
 api_v1 = [
     *marketplace_urlpatterns,
@@ -28,7 +29,7 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     *api_docs_urlpatterns(urlconf=__name__, title="Rental platform: marketplace API"),
-    path("graphql/", GraphQLView.as_view(), name="graphql"),
+    path("graphql/", GraphQLView.as_view(response_cache=PublicListingAnswers()), name="graphql"),
     path("admin/", marketplace_admin_site.urls),
     *page_urlpatterns,
     path("", include("tenant_apps.storefront.urls")),

@@ -115,6 +115,13 @@ def _authentication_error(exc: drf.AuthenticationFailed) -> AuthenticationError:
 @method_decorator(csrf_exempt, name="dispatch")  # bearer tokens only: no cookie to forge
 class GraphQLView(BaseGraphQLView):
     graphiql = False
+    # Optional cache of whole answers to anonymous queries (see `_cache_key`): an object
+    # with `root_fields` (the root fields it may answer), `get(key)` and `put(key, body)`.
+    response_cache = None
+
+    def __init__(self, *, response_cache=None, **kwargs):
+        super().__init__(**kwargs)
+        self.response_cache = response_cache
 
     def dispatch(self, request, *args, **kwargs):
         current_tenant()  # fail closed: a marketplace host only
@@ -140,6 +147,35 @@ class GraphQLView(BaseGraphQLView):
             if authenticated:
                 request.user = authenticated[0]
         return super().dispatch(request, *args, **kwargs)
+
+    def get_response(self, request, data, show_graphiql=False):
+        key = self._cache_key(request, data) if self.response_cache is not None else None
+        if key is not None and (body := self.response_cache.get(key)) is not None:
+            return body, 200
+        body, status = super().get_response(request, data, show_graphiql)
+        if key is not None and status == 200 and body and '"errors"' not in body:
+            self.response_cache.put(key, body)
+        return body, status
+
+    def _cache_key(self, request, data) -> dict | None:
+        """A key when the whole answer may be cached: an anonymous caller (no token at all),
+        a query whose root fields are all ones the cache may answer; None otherwise."""
+        if request.user.is_authenticated or "HTTP_AUTHORIZATION" in request.META:
+            return None
+        query, variables, operation_name, _ = self.get_graphql_params(request, data)
+        if not query or len(query) > CACHED_QUERY_CHARS:
+            return None
+        document, errors = checked_document(query)
+        operation = get_operation_ast(document, operation_name) if document else None
+        if errors or operation is None or operation.operation != OperationType.QUERY:
+            return None
+        selections = operation.selection_set.selections
+        if not all(
+            isinstance(node, FieldNode) and node.name.value in self.response_cache.root_fields
+            for node in selections
+        ):
+            return None
+        return {"query": query, "variables": variables or {}, "operation": operation_name}
 
     def execute_graphql_request(
         self, request, data, query, variables, operation_name, show_graphiql=False

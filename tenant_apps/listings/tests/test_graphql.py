@@ -320,3 +320,35 @@ def test_calendars_come_one_listing_at_a_time(gql, alpha, host):
     assert bad_month["errors"][0]["extensions"]["fields"] == {
         "month": ["Use a month like 2027-03."]
     }
+
+
+def test_anonymous_listing_reads_are_answered_from_the_cache_until_a_write(gql, alpha, bravo, host):
+    listing = listing_factory(alpha.tenant, host, city="Cachetown", nightly_price=Decimal("90"))
+    draft = listing_factory(alpha.tenant, host, publish=False)
+    reads = 'query($id: UUID!) { property(id: $id) { id status } properties(city: "Cachetown") '
+    reads += "{ items { id nightlyPrice } } }"
+    mixed = '{ amenities { code } properties(city: "Cachetown") { items { id } } }'
+
+    def ask(market, query, user=None, **variables):
+        with CaptureQueriesContext(connection) as captured:
+            _, body = gql(market.host, user)(query, variables)
+        return len(captured), body["data"]
+
+    floor = ask(alpha, "{ __typename }")[0]  # the host lookup every request makes
+    first = ask(alpha, reads, id=str(draft.id))
+    again = ask(alpha, reads, id=str(draft.id))
+    by_its_host = ask(alpha, reads, host, id=str(draft.id))
+    on_bravo = ask(bravo, reads, id=str(draft.id))
+    mixed_first, mixed_again = ask(alpha, mixed), ask(alpha, mixed)
+    with tenant_context(alpha.tenant):
+        services.property_update(property=listing, data={"nightly_price": Decimal("75")})
+    after_write = ask(alpha, reads, id=str(draft.id))
+
+    assert first[1]["property"] is None  # a draft is not public
+    assert again == (floor, first[1])  # answered from the cache, no query beyond the host's
+    assert by_its_host[1]["property"] == {"id": str(draft.id), "status": "draft"}
+    assert on_bravo[1] == {"property": None, "properties": {"items": []}}
+    assert mixed_again[0] == mixed_first[0] > floor  # amenities are not cached answers
+    assert after_write[1]["properties"]["items"] == [
+        {"id": str(listing.id), "nightlyPrice": "75.00"}
+    ]
