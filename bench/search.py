@@ -1,7 +1,8 @@
 """Search benchmark: 20,000 listings in one marketplace, with host blocks, served by
 gunicorn; p50/p95 latency and throughput of varied searches through REST (cache off and on)
 and the same searches through GraphQL (same fields), next to a bare Django view on the same
-server (same middleware and tenant resolution), as ratios.
+server (same middleware and tenant resolution), as ratios. The three cases take turns in
+four slices each, so a change in the (shared) machine's load weighs on all of them alike.
 
     make bench-search          # or: .venv/bin/python bench/search.py [--listings 20000]
 
@@ -27,7 +28,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["EMAIL_URL"] = "dummymail://"
 
 from bench.common import drop_database, use_throwaway_database  # noqa: E402
-from bench.web import Call, baseline, load, report, start_server, stop_server  # noqa: E402
+from bench.web import Call, load, report, start_server, stop_server  # noqa: E402
 
 DATABASE = use_throwaway_database("bench_search")
 
@@ -226,6 +227,26 @@ def check_answers(calls: list[Call]) -> None:
             raise SystemExit(f"GraphQL search failed: {body['errors']} for {call.body}")
 
 
+def interleaved(cases: dict[str, list[Call]], rounds: int = 4) -> dict[str, tuple]:
+    """Each case's calls in `rounds` slices, the cases taking turns (ABCABC…), so a change
+    in the machine's load during the run weighs on every case alike. Per case: (latencies,
+    rate, statuses) as `load` gives them."""
+    latencies = {name: [] for name in cases}
+    seconds = dict.fromkeys(cases, 0.0)
+    statuses = {name: {} for name in cases}
+    for turn in range(rounds):
+        for name, calls in cases.items():
+            chunk = calls[turn::rounds]
+            took, rate, codes = load(HOST, chunk)
+            latencies[name] += took
+            seconds[name] += len(chunk) / rate
+            for code, count in codes.items():
+                statuses[name][code] = statuses[name].get(code, 0) + count
+    return {
+        name: (latencies[name], len(cases[name]) / seconds[name], statuses[name]) for name in cases
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, default=20000)
@@ -242,7 +263,6 @@ def main() -> None:
         for cache in (False, True):
             server = start_server(HOST, LISTINGS_CACHE="1" if cache else "0")
             try:
-                base = baseline(HOST, args.requests)
                 rest_calls = [rest_call(params) for params in searches]
                 graphql_calls = [graphql_call(params) for params in searches]
                 check_answers(graphql_calls)
@@ -250,9 +270,16 @@ def main() -> None:
                     load(HOST, rest_calls)
                     load(HOST, graphql_calls)
                 label = f"cache {'on (warm)' if cache else 'off'}"
-                rest = report(f"REST search, {label}", *load(HOST, rest_calls), base=base)
-                # GraphQL caches the page's ids, then reads the selected fields' rows.
-                graphql = report(f"GraphQL search, {label}", *load(HOST, graphql_calls), base=base)
+                # GraphQL (anonymous here) is answered from its cache like REST when warm.
+                results = interleaved({
+                    "bare Django view": [Call("/bench/bare")] * args.requests,
+                    f"REST search, {label}": rest_calls,
+                    f"GraphQL search, {label}": graphql_calls,
+                })  # fmt: skip
+                names = list(results)
+                base = report(names[0], *results[names[0]])
+                rest = report(names[1], *results[names[1]], base=base)
+                graphql = report(names[2], *results[names[2]], base=base)
                 print(
                     f"{'GraphQL / REST':<34} p50 {graphql[0] / rest[0]:5.2f}x  "
                     f"p95 {graphql[1] / rest[1]:5.2f}x  rate {graphql[2] / rest[2]:4.2f}x"
