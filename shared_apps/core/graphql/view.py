@@ -175,7 +175,12 @@ class GraphQLView(BaseGraphQLView):
             for node in selections
         ):
             return None
-        return {"query": query, "variables": variables or {}, "operation": operation_name}
+        return {
+            "query": query,
+            "variables": variables or {},
+            "operation": operation_name,
+            "pretty": bool(request.GET.get("pretty")),  # the answer's formatting
+        }
 
     def execute_graphql_request(
         self, request, data, query, variables, operation_name, show_graphiql=False
