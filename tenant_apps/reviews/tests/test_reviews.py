@@ -235,6 +235,10 @@ def test_reviews_of_one_marketplace_are_invisible_from_another(
     listed_on_bravo = api(bravo.host).get(f"/api/v1/properties/{listing.id}/reviews")
     hidden_from_bravo = bravo_admin.post(f"/api/v1/reviews/{review.id}/hide", {"reason": "x"})
     reviewed_from_bravo = _review(api, bravo, bravo_guest, stay)
+    bravo_host = make_member(bravo.tenant, Role.HOST).user
+    replied_from_bravo = api(bravo.host, bravo_host).post(
+        f"/api/v1/reviews/{review.id}/reply", {"reply": "Not my listing."}
+    )
     alpha_token_on_bravo = api(bravo.host, guest, issuer=alpha.tenant).post(
         f"/api/v1/bookings/{stay.id}/review", GOOD
     )
@@ -242,8 +246,10 @@ def test_reviews_of_one_marketplace_are_invisible_from_another(
     assert listed_on_bravo.status_code == 404
     assert hidden_from_bravo.status_code == 404
     assert reviewed_from_bravo.status_code == 404
+    assert replied_from_bravo.status_code == 404
     assert alpha_token_on_bravo.status_code == 401
     with tenant_context(alpha.tenant):
-        assert not Review.objects.get(pk=review.pk).is_hidden
+        kept = Review.objects.get(pk=review.pk)
+        assert (kept.is_hidden, kept.host_reply) == (False, "")
     with tenant_context(bravo.tenant):
         assert not Review.objects.exists()
