@@ -238,3 +238,18 @@ def test_a_cursor_we_did_not_give_out_is_a_clear_error(alpha, gql, host, cursor)
     assert status == 200
     assert body["errors"][0]["extensions"]["code"] == "invalid_cursor"
     assert "Start again from the first page" in body["errors"][0]["message"]
+
+
+def test_production_never_serves_introspection_or_graphiql():
+    from tests.test_settings_and_contract import REAL_SECRETS, _manage
+
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.GRAPHQL_DEV_TOOLS)",
+        GRAPHQL_DEV_TOOLS="true",
+        **REAL_SECRETS,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
