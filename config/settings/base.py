@@ -45,6 +45,7 @@ TENANT_APPS = [
     "django.contrib.admin",
     "tenant_apps.listings",
     "tenant_apps.bookings",
+    "tenant_apps.payments",
     "tenant_apps.storefront",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -157,6 +158,17 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{PLATFORM_DOMA
 FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS", default=["bG9jYWwtZGV2LW9ubHktZmVybmV0LWtleS0wMDAwMDA="]
 )
+
+# --- Payments ---------------------------------------------------------------------------------
+# Each marketplace brings its own provider keys (stored encrypted, see FIELD_ENCRYPTION_KEYS).
+# The API base addresses exist so tests can point the real libraries at a local fake; in
+# production Stripe's is the library's own and Paystack's the public one.
+PAYMENTS_STRIPE_API_BASE = None
+PAYMENTS_PAYSTACK_API_BASE = "https://api.paystack.co"
+PAYMENTS_TIMEOUT_SECONDS = env.int("PAYMENTS_TIMEOUT_SECONDS", default=20)
+PAYMENTS_NETWORK_RETRIES = env.int("PAYMENTS_NETWORK_RETRIES", default=2)
+# How old a signed Stripe webhook may be (Stripe's own default).
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = 300
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
