@@ -44,3 +44,9 @@ QUEUE_SWEEP_SECONDS = 1
 
 # Uploaded files of a test run go to a throw-away folder, never into the repository.
 MEDIA_ROOT = env("MEDIA_ROOT", default=tempfile.mkdtemp(prefix="rental-test-media-"))
+
+# Tests never reach a payment provider: unless a test points these at its local fake, any
+# provider call fails at once (connection refused) instead of going to the internet.
+PAYMENTS_STRIPE_API_BASE = "http://127.0.0.1:9"
+PAYMENTS_PAYSTACK_API_BASE = "http://127.0.0.1:9"
+PAYMENTS_NETWORK_RETRIES = 0
