@@ -71,9 +71,7 @@ def test_only_this_marketplaces_admins_mark_bookings_paid(
         assert Booking.objects.get(pk=booking.pk).status == BookingStatus.PENDING_PAYMENT
 
 
-def test_marking_paid_on_a_card_marketplace_is_a_409(
-    alpha, api, guest, instant, stripe_keys
-):
+def test_marking_paid_on_a_card_marketplace_is_a_409(alpha, api, guest, instant, stripe_keys):
     booking = book(alpha, instant, guest)
 
     response = mark_paid(api, alpha, alpha.admin, booking)
@@ -156,7 +154,8 @@ def test_payouts_filter_by_date_and_never_show_another_hosts_stays(
     mine = api(alpha.host, host).get("/api/v1/payouts", {"from": str(later.check_out)}).json()
     assert [r["booking"] for r in mine["results"]] == [str(later.pk)]
     theirs = api(alpha.host, other_host).get("/api/v1/payouts").json()
-    assert len(theirs["results"]) == 1 and theirs["results"][0]["booking"] != str(later.pk)
+    assert len(theirs["results"]) == 1
+    assert theirs["results"][0]["booking"] != str(later.pk)
     # The same host has no stays in bravo, even as a host there.
     membership_grant(user=host, tenant=bravo.tenant, role=Role.HOST)
     assert api(bravo.host, host).get("/api/v1/payouts").json()["results"] == []

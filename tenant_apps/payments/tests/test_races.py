@@ -49,9 +49,7 @@ def committed(marketplaces, fake_stripe):
     in_thread(clean)
 
 
-def test_the_same_event_delivered_eight_times_at_once_applies_once(
-    api, committed, fake_stripe
-):
+def test_the_same_event_delivered_eight_times_at_once_applies_once(api, committed, fake_stripe):
     alpha, keys, guest, booking = committed
     started = in_thread(
         lambda: api(alpha.host, guest).post(f"/api/v1/bookings/{booking.pk}/payments").json()

@@ -66,7 +66,9 @@ def test_instant_book_is_confirmed_by_the_success_webhook(
         assert payment.amount == booking.total
 
 
-def test_asking_twice_returns_the_same_payment(alpha, api, guest, instant, stripe_keys, fake_stripe):
+def test_asking_twice_returns_the_same_payment(
+    alpha, api, guest, instant, stripe_keys, fake_stripe
+):
     booking = book(alpha, instant, guest)
     first = start(api, alpha, guest, booking)
     second = start(api, alpha, guest, booking)
@@ -255,11 +257,14 @@ def test_cancelling_refunds_what_the_policy_allows(
     with tenant_context(alpha.tenant):
         payment = Payment.objects.get(booking=booking)
         assert payment.amount_refunded == expected
-        assert payment.status == {
-            Decimal("1"): PaymentStatus.REFUNDED,
-            Decimal("0.5"): PaymentStatus.PARTIALLY_REFUNDED,
-            Decimal("0"): PaymentStatus.SUCCEEDED,
-        }[share]
+        assert (
+            payment.status
+            == {
+                Decimal("1"): PaymentStatus.REFUNDED,
+                Decimal("0.5"): PaymentStatus.PARTIALLY_REFUNDED,
+                Decimal("0"): PaymentStatus.SUCCEEDED,
+            }[share]
+        )
         assert all(r.status == RefundStatus.SUCCEEDED for r in payment.refunds.all())
 
 
