@@ -39,18 +39,17 @@ def encrypt(plain: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    try:
-        return _current().decrypt(token.encode()).decode()
-    except InvalidToken as exc:
-        raise SecretUnreadable(
-            "A stored secret can't be decrypted with any key in FIELD_ENCRYPTION_KEYS."
-        ) from exc
+    return _readable(_current().decrypt, token)
 
 
 def rotate(token: str) -> str:
     """The same secret, encrypted with the newest key."""
+    return _readable(_current().rotate, token)
+
+
+def _readable(operation, token: str) -> str:
     try:
-        return _current().rotate(token.encode()).decode()
+        return operation(token.encode()).decode()
     except InvalidToken as exc:
         raise SecretUnreadable(
             "A stored secret can't be decrypted with any key in FIELD_ENCRYPTION_KEYS."
