@@ -265,10 +265,18 @@ QUEUE_SYNC_SECONDS = env.int("QUEUE_SYNC_SECONDS", default=60)
 QUEUE_DISCOVERY_SECONDS = env.float("QUEUE_DISCOVERY_SECONDS", default=0.5)
 QUEUE_IDLE_SECONDS = env.float("QUEUE_IDLE_SECONDS", default=30)
 QUEUE_SWEEP_SECONDS = env.float("QUEUE_SWEEP_SECONDS", default=5)
+# Spare, fully migrated schemas kept ready so provisioning only renames one
+# (shared_apps.tenants.pool); refilled after each claim and on this schedule.
+SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)
+SCHEMA_POOL_REFILL_SECONDS = env.int("SCHEMA_POOL_REFILL_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "sync-worker-queues": {
         "task": "core.sync_worker_queues",
         "schedule": QUEUE_SYNC_SECONDS,
+    },
+    "refill-schema-pool": {
+        "task": "tenants.refill_schema_pool",
+        "schedule": SCHEMA_POOL_REFILL_SECONDS,
     },
 }
 # Periodic marketplace jobs: task name -> seconds between runs. Beat sends one platform task

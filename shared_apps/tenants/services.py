@@ -70,6 +70,7 @@ class ProvisionResult:
     tenant: Tenant
     admin: User
     admin_invited: bool  # a new identity, emailed a link to set its password
+    schema_source: str = ""  # "pool", "template" or "replay" (shared_apps.tenants.schemas)
 
 
 def tenant_provision(
@@ -107,7 +108,7 @@ def tenant_provision(
                 Domain.objects.create(
                     tenant=tenant, domain=domain, is_primary=False, kind=Domain.Kind.CUSTOM
                 )
-            schema_create(tenant=tenant)
+            schema_source = schema_create(tenant=tenant)
             admin = user_by_email(email=admin_email)
             invited = admin is None
             if admin is None:
@@ -122,8 +123,10 @@ def tenant_provision(
             "The slug or one of the domains was taken meanwhile; try another.",
             code="conflict",
         ) from exc
-    logger.info("provisioned marketplace %s", slug)
-    return ProvisionResult(tenant=tenant, admin=admin, admin_invited=invited)
+    logger.info("provisioned marketplace %s (schema from %s)", slug, schema_source)
+    return ProvisionResult(
+        tenant=tenant, admin=admin, admin_invited=invited, schema_source=schema_source
+    )
 
 
 @transaction.atomic
