@@ -32,9 +32,9 @@ install: $(VENV)/.installed
 services: install
 	$(PY) deploy/services.py up
 
+# Public first, then only the marketplace schemas behind the code, in parallel (see README).
 migrate: services
-	$(ENV) $(PY) manage.py migrate_schemas --shared --noinput -v 1
-	$(ENV) $(PY) manage.py migrate_schemas --tenant --noinput -v 1
+	$(ENV) $(PY) manage.py migrate_all_schemas --noinput
 	$(ENV) $(PY) manage.py setup_platform
 
 demo: migrate

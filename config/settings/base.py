@@ -269,6 +269,8 @@ QUEUE_SWEEP_SECONDS = env.float("QUEUE_SWEEP_SECONDS", default=5)
 # (shared_apps.tenants.pool); refilled after each claim and on this schedule.
 SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)
 SCHEMA_POOL_REFILL_SECONDS = env.int("SCHEMA_POOL_REFILL_SECONDS", default=300)
+# Where a marketplace's archive goes when it is deleted (manage.py tenant_restore reads it).
+TENANT_ARCHIVE_DIR = env("TENANT_ARCHIVE_DIR", default=str(BASE_DIR / ".data" / "archives"))
 CELERY_BEAT_SCHEDULE = {
     "sync-worker-queues": {
         "task": "core.sync_worker_queues",

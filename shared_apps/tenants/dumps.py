@@ -5,10 +5,7 @@ pg_dump qualifies every object with its schema, and the one spelling of the sour
 (`CREATE SCHEMA <name>;` tells how pg_dump quoted it) is rewritten to the target wherever it
 qualifies a name in the DDL. Table data (COPY blocks) is never rewritten, so rows that
 happen to contain the old name stay as they were. Loading runs in the caller's transaction.
-
-Used to clone the template schema into a new marketplace (keeping every constraint and
-index name, which django-tenants' clone_schema function does not: it renames the unique
-constraints Django named) and to restore a tenant backup under a new slug."""
+Used by the per-marketplace backup and restore (shared_apps.tenants.backups)."""
 
 from __future__ import annotations
 
@@ -60,19 +57,12 @@ def _pattern(schema_name: str) -> str:
     return '"' + schema_name.replace('"', '""') + '"'
 
 
-def dump_schema_sql(schema_name: str) -> str:
-    """The committed state of `schema_name` (structure and rows) as SQL text."""
+def dump_schema_archive(schema_name: str, path: Path, *, snapshot: str = "") -> None:
+    """`schema_name` in pg_dump's custom format, at `path`: as committed, or as seen by an
+    exported snapshot (`pg_export_snapshot()` of a transaction still open)."""
     args, env = _client("pg_dump")
-    return _run(
-        [*args, "--schema", _pattern(schema_name), "--strict-names", "--no-owner",
-         "--no-privileges"],
-        env,
-    )  # fmt: skip
-
-
-def dump_schema_archive(schema_name: str, path: Path) -> None:
-    """The committed state of `schema_name` in pg_dump's custom format, at `path`."""
-    args, env = _client("pg_dump")
+    if snapshot:
+        args += ["--snapshot", snapshot]
     _run(
         [*args, "--schema", _pattern(schema_name), "--strict-names", "--no-owner",
          "--no-privileges", "--format", "custom", "--file", str(path)],

@@ -2,9 +2,8 @@
 
 A new marketplace's schema comes, fastest first, from
   1. the pool: a spare schema, already migrated, renamed to the slug (a catalog update);
-  2. the template: a migrated schema cloned into the slug (tables copied with
-     `CREATE TABLE ... (LIKE ... INCLUDING ALL)` by django-tenants' clone_schema function,
-     constraint and index names put back to the template's);
+  2. the template: a migrated schema cloned into the slug (`schema_clone`: every table,
+     row, constraint, index and sequence, with the template's names and types);
   3. replaying every migration, when neither is at the code's migration state.
 Every path runs inside the caller's transaction (PostgreSQL DDL is transactional), so a
 failure leaves no schema behind, and a claimed spare goes back to the pool."""

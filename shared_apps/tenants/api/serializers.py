@@ -56,6 +56,19 @@ class TenantSuspendInput(InputSerializer):
 
 class TenantDeleteInput(InputSerializer):
     confirm_slug = serializers.CharField(help_text="The marketplace's slug, repeated.")
+    archive = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Write the marketplace's archive before deleting it (default). "
+        "`manage.py tenant_restore` brings it back.",
+    )
+
+
+class TenantDeletedOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    archive = serializers.CharField(
+        allow_null=True, help_text="Path of the archive on the server, or null."
+    )
 
 
 class DomainOutput(serializers.ModelSerializer):

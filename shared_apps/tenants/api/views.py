@@ -10,6 +10,7 @@ from shared_apps.core.serializers import validated
 from shared_apps.core.views import PlatformAPIView, PlatformGenericAPIView
 from shared_apps.tenants import services
 from shared_apps.tenants.api.serializers import (
+    TenantDeletedOutput,
     TenantDeleteInput,
     TenantListQuery,
     TenantOutput,
@@ -90,15 +91,19 @@ class TenantDetailView(PlatformAPIView):
         return Response(_output(slug))
 
     @extend_schema(
-        summary="Delete a marketplace and drop its schema",
+        summary="Delete a marketplace (archived first unless archive is false)",
         request=TenantDeleteInput,
-        responses={204: None},
+        responses=TenantDeletedOutput,
     )
     def delete(self, request, slug: str):
         tenant = _tenant_or_404(slug)
         data = validated(TenantDeleteInput, request.data)
-        services.tenant_delete(tenant=tenant, confirm_slug=data["confirm_slug"])
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        path = services.tenant_delete(
+            tenant=tenant, confirm_slug=data["confirm_slug"], archive=data["archive"]
+        )
+        return Response(
+            TenantDeletedOutput({"slug": slug, "archive": str(path) if path else None}).data
+        )
 
 
 class TenantSuspendView(PlatformAPIView):
