@@ -57,6 +57,8 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    # Request id and user for every log line of the request (and the tasks it sends).
+    "shared_apps.core.logging.RequestContextMiddleware",
     # Answers /healthz before tenant resolution, so a load balancer probing by IP gets it.
     "shared_apps.core.middleware.HealthCheckMiddleware",
     "shared_apps.core.middleware.RejectNulBytesMiddleware",
@@ -209,15 +211,26 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Every line carries the marketplace, the request id and the user (shared_apps.core.logging);
+# LOG_FORMAT=json writes one JSON object per line (the prod default), plain is for people.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant": {"()": "shared_apps.core.logging.TenantContextFilter"}},
+    "filters": {"context": {"()": "shared_apps.core.logging.LogContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(schema_name)s] %(name)s: %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [%(tenant)s %(request_id)s %(user)s] "
+            "%(name)s: %(message)s"
+        },
+        "json": {"()": "shared_apps.core.logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["tenant"], "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
