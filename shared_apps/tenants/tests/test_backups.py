@@ -189,6 +189,11 @@ def test_operator_deletion_archives_unless_told_not_to(alpha, bravo, api, django
     operator = django_user_model.objects.create_user("ops@platform.test", is_staff=True)
     ops = api("localhost", operator)
 
+    unclear = ops.delete(
+        "/api/v1/platform/tenants/alpha",
+        {"confirm_slug": "alpha", "archive": "maybe"},
+        format="json",
+    )
     archived = ops.delete(
         "/api/v1/platform/tenants/alpha", {"confirm_slug": "alpha"}, format="json"
     )
@@ -196,6 +201,8 @@ def test_operator_deletion_archives_unless_told_not_to(alpha, bravo, api, django
         "/api/v1/platform/tenants/bravo", {"confirm_slug": "bravo", "archive": False}, format="json"
     )
 
+    assert unclear.status_code == 400
+    assert "archive" in unclear.json()["fields"]
     assert archived.status_code == 200
     assert archive_read(archived.json()["archive"]).manifest["slug"] == "alpha"
     assert unarchived.status_code == 200
