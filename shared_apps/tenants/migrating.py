@@ -11,6 +11,8 @@ finished schemas marked current and a re-run picks up only what is left."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import io
 import multiprocessing
 import sys
 import time
@@ -18,9 +20,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from django.core.management import call_command
 from django.db import connection, connections
-from django_tenants.utils import get_public_schema_name
+from django.db.migrations.recorder import MigrationRecorder
+from django_tenants.signals import schema_migrated, schema_pre_migration
+from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate_command_class
 
 from shared_apps.tenants.fingerprints import applied_fingerprint, code_fingerprint
 from shared_apps.tenants.models import Tenant
@@ -84,16 +87,35 @@ def _applied_count(schema: str) -> int:
         return cursor.fetchone()[0]
 
 
+@functools.cache
+def _migrate_options() -> dict:
+    command = get_tenant_base_migrate_command_class()()
+    defaults = vars(command.create_parser("manage.py", "migrate").parse_args([]))
+    return {**defaults, "verbosity": 0, "interactive": False, "skip_checks": True}
+
+
+def _migrate(schema: str) -> None:
+    """Django's migrate on one schema, as django-tenants' executors run it (its signals
+    included), but keeping the process's connection open from one schema to the next."""
+    schema_pre_migration.send(migrate_one, schema_name=schema)
+    connection.set_schema(schema, include_public=False)
+    # The schema's own django_migrations must exist before migrate looks for it, or the
+    # public one (next on the search path) would be read.
+    MigrationRecorder(connection).ensure_schema()
+    connection.set_schema(schema)
+    command = get_tenant_base_migrate_command_class()(stdout=io.StringIO(), stderr=io.StringIO())
+    command.execute(**_migrate_options())
+    connection.set_schema_to_public()
+    schema_migrated.send(migrate_one, schema_name=schema)
+
+
 def migrate_one(schema: str) -> SchemaResult:
     """Migrates one marketplace schema (in a worker process) and records its fingerprint.
     Never raises: a failure is a result carrying the error."""
     started = time.perf_counter()
     try:
         before = _applied_count(schema)
-        call_command(
-            "migrate_schemas", tenant=True, schema_name=schema, interactive=False, verbosity=0
-        )
-        connection.set_schema_to_public()
+        _migrate(schema)
         fingerprint = applied_fingerprint(schema)
         Tenant.objects.filter(schema_name=schema).update(schema_fingerprint=fingerprint)
         applied = _applied_count(schema) - before
@@ -101,10 +123,11 @@ def migrate_one(schema: str) -> SchemaResult:
         error = "" if ok else "migrations are still unapplied after migrating"
         return SchemaResult(schema, ok, time.perf_counter() - started, applied, error)
     except Exception as exc:  # reported with the schema; the run goes on with the others
+        connection.close()  # a fresh connection for the next schema
         message = " ".join(f"{type(exc).__name__}: {exc}".split())
         return SchemaResult(schema, False, time.perf_counter() - started, error=message)
     finally:
-        connection.close()  # django-tenants leaves the connection on the schema
+        connection.set_schema_to_public()
 
 
 def migrate_many(
@@ -127,10 +150,17 @@ def migrate_many(
     # A forked child must not share the parent's connection socket.
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes=min(processes, len(schemas))) as pool:
+    pool = context.Pool(processes=min(processes, len(schemas)))
+    try:
         for result in pool.imap_unordered(migrate_one, schemas):
             results.append(result)
             on_result(result)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
     return results
 
 

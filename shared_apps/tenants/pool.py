@@ -116,8 +116,9 @@ def _refill_lock() -> Iterator[bool]:
 def pool_refill(*, size: int | None = None) -> RefillReport:
     """Brings the pool to `size` spares (settings.SCHEMA_POOL_SIZE) at the code's migration
     state: drops stale spares and templates (and leftovers of an interrupted refill), builds
-    the template if needed (replaying migrations once), then clones spares from it, each in
-    its own transaction. One refill runs at a time; a second one returns at once."""
+    the template if needed (replaying migrations once; also with `size` 0, so provisioning
+    can clone it), then clones spares from it, each in its own transaction. One refill runs
+    at a time; a second one returns at once."""
     size = settings.SCHEMA_POOL_SIZE if size is None else size
     report = RefillReport()
     with _refill_lock() as acquired:
@@ -131,8 +132,8 @@ def pool_refill(*, size: int | None = None) -> RefillReport:
         for extra in spares.order_by("-created")[: max(0, spares.count() - size)]:
             _discard(extra.name)
             report.dropped.append(extra.name)
+        template, report.template_built = _template_ensure(fingerprint)
         if size > 0:
-            template, report.template_built = _template_ensure(fingerprint)
             while spares.count() < size:
                 _spare_make(template=template, fingerprint=fingerprint)
                 report.spares_made += 1
