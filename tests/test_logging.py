@@ -105,3 +105,17 @@ def test_a_task_carries_the_request_id_and_user_of_whoever_sent_it():
     assert inside == ("req-9", "user-3")
     assert alone == ("task-2", "-")
     assert (request_id_var.get(), user_var.get()) == ("-", "-")  # reset after the task
+
+
+def test_prod_writes_json_lines_and_dev_readable_ones():
+    from tests.test_settings_and_contract import REAL_SECRETS, _manage
+
+    say = "import logging; logging.getLogger('rental.test').warning('hello %s', 'ops')"
+    prod = _manage("shell", "-c", say, **REAL_SECRETS)
+    dev = _manage("shell", "-c", say, DJANGO_SETTINGS_MODULE="config.settings.dev")
+
+    line = json.loads(prod.stderr.strip().splitlines()[-1])
+    assert line["message"] == "hello ops"
+    assert (line["logger"], line["level"]) == ("rental.test", "WARNING")
+    assert (line["tenant"], line["request_id"], line["user"]) == ("public", "-", "-")
+    assert "WARNING [public - -] rental.test: hello ops" in dev.stderr

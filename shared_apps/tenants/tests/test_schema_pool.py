@@ -153,3 +153,28 @@ def test_a_migration_change_discards_stale_spares_and_template(pool):
     assert report.template_built
     assert report.spares_made == POOL_SIZE
     assert set(SpareSchema.objects.values_list("fingerprint", flat=True)) == {code_fingerprint()}
+
+
+def test_two_sign_ups_at_once_each_claim_their_own_spare(pool):
+    from shared_apps.tenants.models import Tenant
+    from shared_apps.tenants.services import tenant_delete
+    from tests.test_concurrency import run_together
+
+    spares = set(_spares())
+    try:
+        results = run_together([lambda: _provision("twin-one"), lambda: _provision("twin-two")])
+
+        assert [r.schema_source for r in results] == ["pool", "pool"]
+        assert _spares() == []  # both spares went, one each
+        assert schema_exists("twin-one")
+        assert schema_exists("twin-two")
+        assert not any(schema_exists(name) for name in spares)
+    finally:
+        for slug in ("twin-one", "twin-two"):
+            committed(
+                lambda s=slug: [
+                    tenant_delete(tenant=t, confirm_slug=s, archive=False)
+                    for t in Tenant.objects.filter(schema_name=s)
+                ]
+            )
+        committed(lambda: pool_refill(size=POOL_SIZE))
