@@ -12,12 +12,13 @@ ENV    := set -a; [ -f .data/services.env ] && . .data/services.env; set +a;
 PORT   ?= 8000
 
 .PHONY: help install services migrate demo run test lint format bench bench-provisioning \
-	bench-queues bench-search bench-bookings graphql-schema stop clean
+	bench-queues bench-search bench-bookings bench-scale graphql-schema stop clean
 
 help:
 	@echo "make run    set everything up and serve the platform with demo data"
 	@echo "make test   set everything up and run the whole test suite"
 	@echo "make lint | format | bench (bench-provisioning, -queues, -search, -bookings) | stop | clean"
+	@echo "make bench-scale   1,000 marketplaces: provisioning paths and migrating them (~20 min)"
 	@echo "make graphql-schema   rewrite schema.graphql after changing the GraphQL schema"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -33,9 +34,9 @@ install: $(VENV)/.installed
 services: install
 	$(PY) deploy/services.py up
 
+# Public first, then only the marketplace schemas behind the code, in parallel (see README).
 migrate: services
-	$(ENV) $(PY) manage.py migrate_schemas --shared --noinput -v 1
-	$(ENV) $(PY) manage.py migrate_schemas --tenant --noinput -v 1
+	$(ENV) $(PY) manage.py migrate_all_schemas --noinput
 	$(ENV) $(PY) manage.py setup_platform
 
 demo: migrate
@@ -72,6 +73,9 @@ bench-search: services
 
 bench-bookings: services
 	$(ENV) $(PY) bench/bookings.py
+
+bench-scale: services
+	$(ENV) $(PY) bench/tenants_scale.py --tenants 1000
 
 stop:
 	-$(PY) deploy/services.py down

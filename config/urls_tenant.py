@@ -23,6 +23,7 @@ api_v1 = [
     path("branding", BrandingView.as_view(), name="branding"),
     path("", include("tenant_apps.listings.api.urls")),
     path("", include("tenant_apps.bookings.api.urls")),
+    path("", include("tenant_apps.payments.api.urls")),
     path("", include("tenant_apps.reviews.api.urls")),
 ]
 

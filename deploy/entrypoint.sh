@@ -13,11 +13,11 @@ role="${1:-web}"
 [ "$#" -gt 0 ] && shift
 
 migrate() {
-    # Public schema first: tenant migrations rely on its tables (tenants, users).
-    python manage.py migrate_schemas --shared --noinput
-    # Then every tenant schema, in parallel processes (TENANT_MULTIPROCESSING_MAX_PROCESSES).
-    # A failure exits non-zero, so a web container never serves a half-migrated tenant.
-    python manage.py migrate_schemas --tenant --executor=multiprocessing --noinput
+    # Public schema first, then every marketplace schema behind the code, in parallel
+    # processes; current ones are skipped by their stored fingerprint. A failure exits
+    # non-zero (after the others are done), so a web container never serves a
+    # half-migrated tenant. Then the spare schema pool is refreshed.
+    python manage.py migrate_all_schemas --noinput
     # Public tenant and its domain; safe to repeat.
     python manage.py setup_platform
 }

@@ -138,3 +138,53 @@ def test_review_endpoints_and_graphql_never_fail_on_bad_input(
                 server_errors.errors.append((name, value, status, body))
 
     assert server_errors.errors == []
+
+
+PAYMENT_SETTINGS_FIELDS = [
+    "provider", "publishable_key", "secret_key", "webhook_secret", "currency",
+    "offline_instructions",
+]  # fmt: skip
+
+
+def test_payment_endpoints_never_answer_500(api, alpha, bravo, make_member, server_errors):
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.payments.services import payment_settings_update
+
+    admin = _client(api, alpha.host, alpha.admin)
+    host = _client(api, alpha.host, make_member(alpha.tenant, "host").user)
+    anonymous = _client(api, alpha.host)
+    booking = "/api/v1/bookings/00000000-0000-0000-0000-000000000000"
+    for field, value in itertools.product(PAYMENT_SETTINGS_FIELDS, WEIRD_VALUES):
+        body = {"provider": "stripe", field: value}
+        server_errors(admin.put("/api/v1/payment-settings", body, format="json"), field, value)
+    for field, value in itertools.product(["method", "reference", "note"], WEIRD_VALUES):
+        response = admin.post(f"{booking}/mark-paid", {field: value}, format="json")
+        server_errors(response, "mark-paid", field, value)
+    server_errors(admin.post(f"{booking}/payments"), "pay a missing booking")
+    for query in [{"from": "\x00"}, {"to": "2024-13-40"}, {"cursor": "junk"}]:
+        server_errors(host.get("/api/v1/payouts", query), "payouts", query)
+    # Webhooks: Stripe on alpha (keys of the right shape; nothing is called), Paystack on bravo.
+    with tenant_context(alpha.tenant):
+        payment_settings_update(
+            provider="stripe", secret_key="sk_test_" + "a" * 24,
+            publishable_key="pk_test_" + "a" * 24, webhook_secret="whsec_" + "a" * 24,
+        )  # fmt: skip
+    with tenant_context(bravo.tenant):
+        payment_settings_update(
+            provider="paystack", secret_key="sk_test_" + "b" * 40,
+            publishable_key="pk_test_" + "b" * 40, currency="USD",
+        )  # fmt: skip
+    bodies = [b"", b"\x00\xff", b"{", b"[]", b'{"type": 1}', b"x" * 100_000]
+    headers = [{}, {"HTTP_STRIPE_SIGNATURE": "t=1,v1=00"}, {"HTTP_X_PAYSTACK_SIGNATURE": "00"}]
+    for market, provider in ((alpha, "stripe"), (bravo, "paystack"), (alpha, "x" * 300)):
+        client = _client(api, market.host)
+        for body, extra in itertools.product(bodies, headers):
+            response = client.post(
+                f"/api/v1/payments/webhooks/{provider}", data=body,
+                content_type="application/json", **extra,
+            )  # fmt: skip
+            server_errors(response, "webhook", provider, body[:20], extra)
+    server_errors(anonymous.get("/api/v1/payment-settings"), "settings, anonymous")
+
+    assert server_errors.errors == []

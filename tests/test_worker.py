@@ -128,3 +128,20 @@ def test_a_task_for_a_deleted_marketplace_is_dropped_not_retried(worker, alpha):
     assert queue_depths(["alpha"]) == {"alpha": 0}
     assert result.state == "PENDING"  # ignored: no result, no retry
     assert worker.output().count("ghost-town") == 1
+
+
+def test_a_task_logs_with_its_marketplace_and_the_request_that_sent_it(worker, alpha, api):
+    from shared_apps.core.logging import request_id_var, user_var
+    from shared_apps.core.tests.worker_tasks import say
+
+    request_token, user_token = request_id_var.set("req-from-web"), user_var.set("user-42")
+    try:
+        with tenant_context(alpha.tenant):
+            result = say.delay("hello from alpha")
+    finally:
+        request_id_var.reset(request_token)
+        user_var.reset(user_token)
+
+    assert result.get(timeout=20) == "hello from alpha"
+    line = next(x for x in worker.output().splitlines() if "saying hello from alpha" in x)
+    assert "[alpha req-from-web user-42] tests.say" in line

@@ -46,6 +46,7 @@ TENANT_APPS = [
     "django.contrib.admin",
     "tenant_apps.listings",
     "tenant_apps.bookings",
+    "tenant_apps.payments",
     "tenant_apps.storefront",
     "tenant_apps.reviews",
 ]
@@ -59,6 +60,8 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    # Request id and user for every log line of the request (and the tasks it sends).
+    "shared_apps.core.logging.RequestContextMiddleware",
     # Answers /healthz before tenant resolution, so a load balancer probing by IP gets it.
     "shared_apps.core.middleware.HealthCheckMiddleware",
     "shared_apps.core.middleware.RejectNulBytesMiddleware",
@@ -160,6 +163,17 @@ FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS", default=["bG9jYWwtZGV2LW9ubHktZmVybmV0LWtleS0wMDAwMDA="]
 )
 
+# --- Payments ---------------------------------------------------------------------------------
+# Each marketplace brings its own provider keys (stored encrypted, see FIELD_ENCRYPTION_KEYS).
+# The API base addresses exist so tests can point the real libraries at a local fake; in
+# production Stripe's is the library's own and Paystack's the public one.
+PAYMENTS_STRIPE_API_BASE = None
+PAYMENTS_PAYSTACK_API_BASE = "https://api.paystack.co"
+PAYMENTS_TIMEOUT_SECONDS = env.int("PAYMENTS_TIMEOUT_SECONDS", default=20)
+PAYMENTS_NETWORK_RETRIES = env.int("PAYMENTS_NETWORK_RETRIES", default=2)
+# How old a signed Stripe webhook may be (Stripe's own default).
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = 300
+
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -211,15 +225,26 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Every line carries the marketplace, the request id and the user (shared_apps.core.logging);
+# LOG_FORMAT=json writes one JSON object per line (the prod default), plain is for people.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant": {"()": "shared_apps.core.logging.TenantContextFilter"}},
+    "filters": {"context": {"()": "shared_apps.core.logging.LogContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(schema_name)s] %(name)s: %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [%(tenant)s %(request_id)s %(user)s] "
+            "%(name)s: %(message)s"
+        },
+        "json": {"()": "shared_apps.core.logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["tenant"], "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
@@ -267,10 +292,20 @@ QUEUE_SYNC_SECONDS = env.int("QUEUE_SYNC_SECONDS", default=60)
 QUEUE_DISCOVERY_SECONDS = env.float("QUEUE_DISCOVERY_SECONDS", default=0.5)
 QUEUE_IDLE_SECONDS = env.float("QUEUE_IDLE_SECONDS", default=30)
 QUEUE_SWEEP_SECONDS = env.float("QUEUE_SWEEP_SECONDS", default=5)
+# Spare, fully migrated schemas kept ready so provisioning only renames one
+# (shared_apps.tenants.pool); refilled after each claim and on this schedule.
+SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)
+SCHEMA_POOL_REFILL_SECONDS = env.int("SCHEMA_POOL_REFILL_SECONDS", default=300)
+# Where a marketplace's archive goes when it is deleted (manage.py tenant_restore reads it).
+TENANT_ARCHIVE_DIR = env("TENANT_ARCHIVE_DIR", default=str(BASE_DIR / ".data" / "archives"))
 CELERY_BEAT_SCHEDULE = {
     "sync-worker-queues": {
         "task": "core.sync_worker_queues",
         "schedule": QUEUE_SYNC_SECONDS,
+    },
+    "refill-schema-pool": {
+        "task": "tenants.refill_schema_pool",
+        "schedule": SCHEMA_POOL_REFILL_SECONDS,
     },
 }
 # Periodic marketplace jobs: task name -> seconds between runs. Beat sends one platform task

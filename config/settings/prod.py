@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import FIELD_ENCRYPTION_KEYS, MIDDLEWARE, SECRET_KEY, env
+from config.settings.base import FIELD_ENCRYPTION_KEYS, LOGGING, MIDDLEWARE, SECRET_KEY, env
 
 DEBUG = False
 
@@ -43,4 +43,7 @@ CSRF_TRUSTED_ORIGINS = env.list(
 MARKETPLACE_URL_TEMPLATE = env("MARKETPLACE_URL_TEMPLATE", default="https://{domain}")
 EMAIL_CONFIG = env.email("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+
+# One JSON object per log line, for the log pipeline (LOG_FORMAT=plain to read by eye).
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
 GRAPHQL_DEV_TOOLS = False  # no introspection or GraphiQL in production

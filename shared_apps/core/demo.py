@@ -132,6 +132,21 @@ def _seed_listings(tenant, host, slug: str) -> None:
             listings.property_publish(property=prop)
 
 
+def _seed_payments(tenant, name: str) -> None:
+    """Demo marketplaces take payment offline, so the whole booking flow runs with no
+    outside service: the admin marks bookings paid."""
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.payments.services import payment_settings_update
+
+    with tenant_context(tenant):
+        payment_settings_update(
+            provider="offline",
+            offline_instructions=f"Pay {name} by bank transfer (IBAN DE00 DEMO 0000 0000), "
+            "quoting your booking id, or in cash on arrival.",
+        )
+
+
 @dataclass
 class DemoLogin:
     where: str
@@ -166,6 +181,7 @@ def seed_demo() -> list[DemoLogin]:
         membership_grant(user=host, tenant=tenant, role=Role.HOST)
         membership_grant(user=guest, tenant=tenant, role=Role.GUEST)
         _seed_listings(tenant, host, slug)
+        _seed_payments(tenant, name)
         url = marketplace_url(tenant=tenant)
         logins += [
             DemoLogin(url, admin.email, "admin"),

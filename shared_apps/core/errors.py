@@ -26,11 +26,13 @@ class ApplicationError(Exception):
         code: str | None = None,
         fields: dict[str, list[str]] | None = None,
         status: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
         self.fields = fields or {}
+        self.headers = headers or {}
         if status is not None:
             self.status_code = status
 
@@ -53,6 +55,18 @@ class NotFoundError(ApplicationError):
 class ConflictError(ApplicationError):
     status_code = 409
     default_code = "conflict"
+
+
+class UpstreamError(ApplicationError):
+    """A service we depend on (a payment provider) failed or could not be reached. Nothing
+    was changed here, so the client may simply try again later."""
+
+    status_code = 503
+    default_code = "upstream_unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 30, **kwargs) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(retry_after)})
+        super().__init__(message, **kwargs)
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -92,7 +106,11 @@ _DRF_CODES: list[tuple[type[drf.APIException], str, str | None]] = [
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        return Response(
+            error_body(exc.code, exc.message, exc.fields),
+            status=exc.status_code,
+            headers=exc.headers,
+        )
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = _validation_message(fields) if fields else " ".join(exc.messages)

@@ -12,16 +12,21 @@ import logging
 from collections.abc import Iterator
 
 from celery.exceptions import Ignore
+from celery.signals import before_task_publish
 from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import get_public_schema_name, tenant_context
 from tenant_schemas_celery.app import get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
 from config.celery import app
+from shared_apps.core.logging import add_context_headers, task_log_context
 from shared_apps.core.queues import SCHEMA_HEADER
 from shared_apps.core.tenancy import TenantRequiredError
 
 logger = logging.getLogger(__name__)
+
+# The sender's request id and user travel with every task (shared_apps.core.logging).
+before_task_publish.connect(add_context_headers, weak=False)
 
 # Errors worth retrying: the outside world is briefly unavailable.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError, OSError)
@@ -37,13 +42,28 @@ RETRY_OPTIONS = {
 }
 
 
-class MarketplaceTask(TenantTask):
+class ContextTask(TenantTask):
+    """Every task's run carries the request id and user of whoever sent it in its log lines
+    (shared_apps.core.logging); the marketplace is the schema it runs in."""
+
+    abstract = True
+
+    def __call__(self, *args, **kwargs):
+        with task_log_context(self.request):
+            self.before_run(kwargs)
+            return super().__call__(*args, **kwargs)
+
+    def before_run(self, kwargs) -> None:
+        """Checks before the task body runs (may raise Ignore)."""
+
+
+class MarketplaceTask(ContextTask):
     """Runs in the schema of the marketplace current when it was sent; refuses to run with
     none, and drops (with a log line, no retry) a task whose marketplace is gone."""
 
     abstract = True
 
-    def __call__(self, *args, **kwargs):
+    def before_run(self, kwargs) -> None:
         schema = get_schema_name_from_task(self, kwargs)
         if not schema or schema == get_public_schema_name():
             raise TenantRequiredError(f"{self.name} ran without a marketplace; refusing.")
@@ -55,10 +75,9 @@ class MarketplaceTask(TenantTask):
                 logger.warning("dropping %s for deleted marketplace %s", self.name, schema)
                 raise Ignore()
             raise TenantRequiredError(f"{self.name} could not switch to {schema}.")
-        return super().__call__(*args, **kwargs)
 
 
-class PlatformTask(TenantTask):
+class PlatformTask(ContextTask):
     """Runs on the public schema in the `platform` queue, whoever sends it."""
 
     abstract = True

@@ -40,6 +40,9 @@ class Tenant(TenantMixin):
 
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Fingerprint of the migrations applied to the schema, written by provisioning and by
+    # `migrate_all_schemas`: equal to the code's, the schema is current and is skipped.
+    schema_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     # The provisioning service creates the schema itself, inside its own transaction, so
     # a failure leaves no half-made tenant; deletion drops it explicitly.
@@ -79,3 +82,26 @@ class Domain(DomainMixin):
 
     class Meta:
         ordering = ["-is_primary", "domain"]
+
+
+class SpareSchema(models.Model):
+    """A fully migrated schema waiting to become a marketplace (a spare, claimed by renaming
+    it) or the template spares are cloned from. Names start with an underscore, which slugs
+    can't, so they never collide with a marketplace. Rows and schemas come and go together
+    (shared_apps.tenants.pool)."""
+
+    class Kind(models.TextChoices):
+        SPARE = "spare", "Spare"
+        TEMPLATE = "template", "Template"
+
+    name = models.CharField(max_length=63, primary_key=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    fingerprint = models.CharField(max_length=64)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created"]
+        indexes = [models.Index(fields=["kind", "fingerprint"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
+from shared_apps.accounts.constants import Role
+from shared_apps.accounts.models import Membership
 from shared_apps.tenants.models import Domain, Tenant
 
 
@@ -42,3 +48,80 @@ def marketplace_url(*, tenant: Tenant) -> str:
 
 def domain_taken(*, domain: str) -> bool:
     return Domain.objects.filter(domain=domain).exists()
+
+
+METRICS_WINDOW = timedelta(days=30)
+
+
+def tenant_metrics(*, tenants: list[Tenant], now: datetime | None = None) -> dict[str, dict]:
+    """Usage of each marketplace, by slug: members (and hosts), listings (and published
+    ones), bookings (and those made in the last 30 days), revenue of the last 30 days (the
+    totals of bookings confirmed in that window that are confirmed or completed), queue depth.
+    One query across the schemas of `tenants`, one over memberships, one Redis round trip."""
+    from shared_apps.core.queues import queue_depths
+    from tenant_apps.bookings.constants import BookingStatus
+    from tenant_apps.bookings.models import Booking
+    from tenant_apps.listings.constants import PropertyStatus
+    from tenant_apps.listings.models import Property
+
+    now = now or timezone.now()
+    since = now - METRICS_WINDOW
+    slugs = [t.schema_name for t in tenants]
+    members = {slug: {"members": 0, "hosts": 0} for slug in slugs}
+    counts = (
+        Membership.objects.filter(tenant__schema_name__in=slugs)
+        .values("tenant__schema_name")
+        .annotate(
+            members=Count("id"), hosts=Count("id", filter=Q(role__in=[Role.HOST, Role.ADMIN]))
+        )
+    )
+    for row in counts:
+        members[row["tenant__schema_name"]] = {"members": row["members"], "hosts": row["hosts"]}
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [slugs])
+        present = {row[0] for row in cursor.fetchall()}
+    q = connection.ops.quote_name
+    prop, booking = Property._meta.db_table, Booking._meta.db_table
+    parts, params = [], []
+    for slug in (s for s in slugs if s in present):
+        schema = q(slug)
+        parts.append(
+            f"""SELECT %s,
+              (SELECT count(*) FROM {schema}.{q(prop)}),
+              (SELECT count(*) FROM {schema}.{q(prop)} WHERE status = %s),
+              (SELECT count(*) FROM {schema}.{q(booking)}),
+              (SELECT count(*) FROM {schema}.{q(booking)} WHERE created >= %s),
+              (SELECT coalesce(sum(total), 0) FROM {schema}.{q(booking)}
+               WHERE status = ANY(%s) AND confirmed_at >= %s)"""  # noqa: S608
+        )
+        params += [
+            slug,
+            PropertyStatus.PUBLISHED,
+            since,
+            [BookingStatus.CONFIRMED, BookingStatus.COMPLETED],
+            since,
+        ]
+    usage: dict[str, tuple] = {}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            usage = {row[0]: row[1:] for row in cursor.fetchall()}
+    depths = queue_depths(slugs)
+    metrics = {}
+    for tenant in tenants:
+        slug = tenant.schema_name
+        listings, published, bookings, recent, revenue = usage.get(slug, (None,) * 5)
+        metrics[slug] = {
+            "slug": slug,
+            **members[slug],
+            "listings": listings,
+            "published_listings": published,
+            "bookings": bookings,
+            "bookings_30d": recent,
+            "revenue_30d": revenue,
+            "currency": tenant.currency,
+            "queue_depth": depths.get(slug),
+            "since": since,
+        }
+    return metrics

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_exists
 
 from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import User
@@ -20,7 +21,7 @@ from shared_apps.core.queues import broadcast_queue_sync, purge_tenant_queue
 from shared_apps.tenants import validators
 from shared_apps.tenants.constants import BRANDING_FIELDS
 from shared_apps.tenants.models import Domain, Tenant
-from shared_apps.tenants.schemas import schema_create, schema_drop
+from shared_apps.tenants.schemas import schema_create, schema_drop, schema_lock_writes
 from shared_apps.tenants.selectors import domain_taken
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class ProvisionResult:
     tenant: Tenant
     admin: User
     admin_invited: bool  # a new identity, emailed a link to set its password
+    schema_source: str = ""  # "pool", "template" or "replay" (shared_apps.tenants.schemas)
 
 
 def tenant_provision(
@@ -107,7 +109,7 @@ def tenant_provision(
                 Domain.objects.create(
                     tenant=tenant, domain=domain, is_primary=False, kind=Domain.Kind.CUSTOM
                 )
-            schema_create(tenant=tenant)
+            schema_source = schema_create(tenant=tenant)
             admin = user_by_email(email=admin_email)
             invited = admin is None
             if admin is None:
@@ -122,8 +124,10 @@ def tenant_provision(
             "The slug or one of the domains was taken meanwhile; try another.",
             code="conflict",
         ) from exc
-    logger.info("provisioned marketplace %s", slug)
-    return ProvisionResult(tenant=tenant, admin=admin, admin_invited=invited)
+    logger.info("provisioned marketplace %s (schema from %s)", slug, schema_source)
+    return ProvisionResult(
+        tenant=tenant, admin=admin, admin_invited=invited, schema_source=schema_source
+    )
 
 
 @transaction.atomic
@@ -214,10 +218,11 @@ def tenant_resume(*, tenant: Tenant) -> Tenant:
     return _set_status(tenant=tenant, status=Tenant.Status.ACTIVE)
 
 
-@transaction.atomic
-def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
-    """Removes a marketplace for good: its schema, domains and memberships. The caller
-    repeats the slug, so a wrong URL can't delete the wrong marketplace."""
+def tenant_delete(*, tenant: Tenant, confirm_slug: str, archive: bool = True) -> Path | None:
+    """Removes a marketplace for good: its schema, domains and memberships, after writing
+    its archive (`tenant_backup`, to TENANT_ARCHIVE_DIR) unless `archive` is False. The
+    caller repeats the slug, so a wrong URL can't delete the wrong marketplace. Returns the
+    archive's path. If the archive can't be written, nothing is deleted."""
     if tenant.schema_name == get_public_schema_name():
         raise ApplicationError("The platform itself can't be deleted.", code="protected")
     if confirm_slug != tenant.schema_name:
@@ -226,12 +231,22 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
             code="confirmation_mismatch",
             fields={"confirm_slug": [f"Type {tenant.schema_name!r} to confirm."]},
         )
-    schema_drop(tenant=tenant)
-    tenant.delete()
-    slug = confirm_slug
-    transaction.on_commit(broadcast_queue_sync)
-    transaction.on_commit(lambda: purge_tenant_queue(slug))
-    logger.warning("deleted marketplace %s", confirm_slug)
+    from shared_apps.tenants.backups import archive_path_for, tenant_backup
+
+    slug = tenant.schema_name
+    path = None
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if archive and schema_exists(slug):
+            # Writes wait until the schema is gone, so the archive holds the last of them.
+            schema_lock_writes(schema_name=slug)
+            path = tenant_backup(tenant=locked, path=archive_path_for(slug)).path
+        schema_drop(tenant=locked)
+        locked.delete()
+        transaction.on_commit(broadcast_queue_sync)
+        transaction.on_commit(lambda: purge_tenant_queue(slug))
+    logger.warning("deleted marketplace %s%s", slug, f" (archived to {path})" if path else "")
+    return path
 
 
 @transaction.atomic

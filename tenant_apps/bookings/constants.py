@@ -20,14 +20,18 @@ HOLDING_STATUSES = (
     BookingStatus.CONFIRMED,
 )
 
+# States in which a booking gave its dates back: money held for it goes back to the guest.
+RELEASED_STATUSES = (BookingStatus.DECLINED, BookingStatus.EXPIRED, BookingStatus.CANCELLED)
+
 # The state machine: from -> the states it may move to.
 TRANSITIONS = {
     BookingStatus.PENDING_PAYMENT: {
         BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED,
     },
+    # Accepted with nothing authorized: the guest pays, then it is confirmed.
     BookingStatus.REQUESTED: {
-        BookingStatus.CONFIRMED, BookingStatus.DECLINED, BookingStatus.EXPIRED,
-        BookingStatus.CANCELLED,
+        BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT, BookingStatus.DECLINED,
+        BookingStatus.EXPIRED, BookingStatus.CANCELLED,
     },
     BookingStatus.CONFIRMED: {BookingStatus.CANCELLED, BookingStatus.COMPLETED},
 }  # fmt: skip

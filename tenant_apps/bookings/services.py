@@ -13,7 +13,7 @@ from django.utils import timezone
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import ApplicationError, ConflictError, ForbiddenError
 from shared_apps.core.tenancy import current_tenant, marketplace_today
-from tenant_apps.bookings.constants import TRANSITIONS, BookingStatus
+from tenant_apps.bookings.constants import RELEASED_STATUSES, TRANSITIONS, BookingStatus
 from tenant_apps.bookings.models import Booking, BookingTransition
 from tenant_apps.bookings.pricing import booking_policy, quote
 from tenant_apps.bookings.selectors import holding_dates
@@ -180,7 +180,18 @@ def _move(booking: Booking, to: str, actor: User | None, note: str = "") -> Book
     locked.save(update_fields=fields)
     _record(locked, from_status, actor, note)
     transaction.on_commit(bump_listings_version)
+    if to in RELEASED_STATUSES and locked.payments.exists():
+        _settle_after_commit(locked)
     return locked
+
+
+def _settle_after_commit(booking: Booking) -> None:
+    """Money held for a booking that gave its dates back goes back to the guest, through the
+    provider, from the marketplace's queue (retried while the provider is down)."""
+    from tenant_apps.payments.tasks import settle_booking
+
+    booking_id = str(booking.pk)
+    transaction.on_commit(lambda: settle_booking.delay(booking_id=booking_id))
 
 
 def _require_host(booking: Booking, actor: User) -> None:
@@ -198,9 +209,17 @@ def _require_request(booking: Booking, verb: str) -> None:
 
 @transaction.atomic
 def booking_accept(*, booking: Booking, actor: User, note: str = "") -> Booking:
+    """The host says yes: the guest's authorized payment is captured and the stay confirmed.
+    With nothing authorized yet, the stay waits for the guest's payment. If the provider
+    can't be reached, nothing changes (a retryable 503)."""
+    from tenant_apps.payments.services import payment_collect_for_accept
+
     _require_host(booking, actor)
-    _require_request(booking, "accepted")
-    return _move(booking, BookingStatus.CONFIRMED, actor, note or "accepted by the host")
+    locked = Booking.objects.select_for_update().get(pk=booking.pk)
+    _require_request(locked, "accepted")
+    paid = payment_collect_for_accept(booking=locked)
+    to = BookingStatus.CONFIRMED if paid else BookingStatus.PENDING_PAYMENT
+    return _move(locked, to, actor, note or "accepted by the host")
 
 
 @transaction.atomic
@@ -212,7 +231,7 @@ def booking_decline(*, booking: Booking, actor: User, note: str = "") -> Booking
 
 @transaction.atomic
 def booking_confirm_payment(*, booking: Booking) -> Booking:
-    """Payment arrived for an instant booking (the payments issue wires its events here)."""
+    """The guest paid for a booking awaiting payment (a provider event or an offline admin)."""
     if booking.status != BookingStatus.PENDING_PAYMENT:
         raise ConflictError(
             f"This booking is {booking.status}, not awaiting payment.", code="illegal_transition"

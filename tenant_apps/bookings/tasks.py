@@ -81,11 +81,12 @@ def _each(bookings, change, label: str) -> int:
 
 @marketplace_task(name="bookings.expire_requests")
 def expire_requests() -> int:
-    """Requests the host left unanswered, and holds never paid, past the marketplace's
-    expiry time, give their dates back."""
+    """Requests the host left unanswered, and holds never paid, give their dates back once
+    the marketplace's expiry time has passed since they reached that state (an accepted
+    request waiting for payment gets the full time again)."""
     cutoff = timezone.now() - timedelta(hours=booking_policy().request_expiry_hours)
     stale = Booking.objects.filter(
-        status__in=[BookingStatus.REQUESTED, BookingStatus.PENDING_PAYMENT], created__lt=cutoff
+        status__in=[BookingStatus.REQUESTED, BookingStatus.PENDING_PAYMENT], updated__lt=cutoff
     )
     return _each(stale, services.booking_expire, "expiry")
 

@@ -31,3 +31,12 @@ def effect_once(key: str, sleep_before: float = 0, sleep_after: float = 0) -> bo
             )
     time.sleep(sleep_after)  # still unacknowledged here: a kill now means redelivery
     return first
+
+
+@marketplace_task(name="tests.say")
+def say(words: str) -> str:
+    """Logs a line (the logging tests read it back from the worker's output)."""
+    import logging
+
+    logging.getLogger("tests.say").warning("saying %s", words)
+    return words

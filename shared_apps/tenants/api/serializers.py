@@ -56,6 +56,19 @@ class TenantSuspendInput(InputSerializer):
 
 class TenantDeleteInput(InputSerializer):
     confirm_slug = serializers.CharField(help_text="The marketplace's slug, repeated.")
+    archive = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Write the marketplace's archive before deleting it (default). "
+        "`manage.py tenant_restore` brings it back.",
+    )
+
+
+class TenantDeletedOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    archive = serializers.CharField(
+        allow_null=True, help_text="Path of the archive on the server, or null."
+    )
 
 
 class DomainOutput(serializers.ModelSerializer):
@@ -141,3 +154,25 @@ class TenantListQuery(serializers.Serializer):
     search = serializers.CharField(
         max_length=100, required=False, help_text="Part of the name or slug."
     )
+
+
+class TenantMetricsOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    members = serializers.IntegerField()
+    hosts = serializers.IntegerField(help_text="Members who host (hosts and admins).")
+    listings = serializers.IntegerField(allow_null=True)
+    published_listings = serializers.IntegerField(allow_null=True)
+    bookings = serializers.IntegerField(allow_null=True)
+    bookings_30d = serializers.IntegerField(
+        allow_null=True, help_text="Bookings made in the last 30 days."
+    )
+    revenue_30d = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Totals of the bookings confirmed in the last 30 days (confirmed or "
+        "completed), in the marketplace's currency.",
+    )
+    currency = serializers.CharField()
+    queue_depth = serializers.IntegerField(allow_null=True)
+    since = serializers.DateTimeField(help_text="Start of the 30-day window.")

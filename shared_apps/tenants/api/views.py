@@ -10,8 +10,10 @@ from shared_apps.core.serializers import validated
 from shared_apps.core.views import PlatformAPIView, PlatformGenericAPIView
 from shared_apps.tenants import services
 from shared_apps.tenants.api.serializers import (
+    TenantDeletedOutput,
     TenantDeleteInput,
     TenantListQuery,
+    TenantMetricsOutput,
     TenantOutput,
     TenantProvisionInput,
     TenantProvisionOutput,
@@ -19,7 +21,7 @@ from shared_apps.tenants.api.serializers import (
     TenantUpdateInput,
 )
 from shared_apps.tenants.models import Tenant
-from shared_apps.tenants.selectors import tenant_get, tenant_list
+from shared_apps.tenants.selectors import tenant_get, tenant_list, tenant_metrics
 
 
 def _tenant_or_404(slug: str) -> Tenant:
@@ -90,15 +92,19 @@ class TenantDetailView(PlatformAPIView):
         return Response(_output(slug))
 
     @extend_schema(
-        summary="Delete a marketplace and drop its schema",
+        summary="Delete a marketplace (archived first unless archive is false)",
         request=TenantDeleteInput,
-        responses={204: None},
+        responses=TenantDeletedOutput,
     )
     def delete(self, request, slug: str):
         tenant = _tenant_or_404(slug)
         data = validated(TenantDeleteInput, request.data)
-        services.tenant_delete(tenant=tenant, confirm_slug=data["confirm_slug"])
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        path = services.tenant_delete(
+            tenant=tenant, confirm_slug=data["confirm_slug"], archive=data["archive"]
+        )
+        return Response(
+            TenantDeletedOutput({"slug": slug, "archive": str(path) if path else None}).data
+        )
 
 
 class TenantSuspendView(PlatformAPIView):
@@ -118,3 +124,29 @@ class TenantResumeView(PlatformAPIView):
     def post(self, request, slug: str):
         services.tenant_resume(tenant=_tenant_or_404(slug))
         return Response(_output(slug))
+
+
+class TenantMetricsListView(PlatformGenericAPIView):
+    serializer_class = TenantMetricsOutput
+
+    def get_queryset(self):
+        return tenant_list(**validated(TenantListQuery, self.request.query_params))
+
+    @extend_schema(
+        summary="Usage of every marketplace (a page at a time)",
+        parameters=[TenantListQuery],
+        responses=TenantMetricsOutput(many=True),
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        metrics = tenant_metrics(tenants=page)
+        return self.get_paginated_response(
+            TenantMetricsOutput([metrics[t.schema_name] for t in page], many=True).data
+        )
+
+
+class TenantMetricsView(PlatformAPIView):
+    @extend_schema(summary="Usage of one marketplace", responses=TenantMetricsOutput)
+    def get(self, request, slug: str):
+        tenant = _tenant_or_404(slug)
+        return Response(TenantMetricsOutput(tenant_metrics(tenants=[tenant])[slug]).data)

@@ -291,9 +291,12 @@ def test_delete_needs_the_slug_repeated(ops, alpha):
 
 
 def test_delete_drops_the_schema_domains_and_memberships(ops, api, alpha, bravo):
-    response = ops.delete(f"{TENANTS}/alpha", {"confirm_slug": "alpha"}, format="json")
+    response = ops.delete(
+        f"{TENANTS}/alpha", {"confirm_slug": "alpha", "archive": False}, format="json"
+    )
 
-    assert response.status_code == 204
+    assert response.status_code == 200
+    assert response.json() == {"slug": "alpha", "archive": None}
     assert not schema_exists("alpha")
     assert not Domain.objects.filter(domain__in=["alpha.localhost", "stays.alpha.test"]).exists()
     assert not Membership.objects.filter(tenant_id=alpha.tenant.id).exists()

@@ -1,6 +1,6 @@
 """Booking mutations: the REST serializers, throttle, lookups and state-machine services.
 
-`startPayment` (POST /api/v1/bookings/{id}/payments) goes here once the payments app is in:
+`startPayment` (POST /api/v1/bookings/{id}/payments) goes here, written with the payments app:
 a `StartPayment(BaseMutation)` taking `booking_id`, looking the booking up with
 `booking_for_party` and calling the payments service the REST view calls."""
 
@@ -83,4 +83,4 @@ class Mutation(graphene.ObjectType):
     accept_booking = AcceptBooking.Field()
     decline_booking = DeclineBooking.Field()
     cancel_booking = CancelBooking.Field()
-    # start_payment = StartPayment.Field()  -- with the payments app (see the module docstring)
+    # start_payment = StartPayment.Field()  -- see the module docstring

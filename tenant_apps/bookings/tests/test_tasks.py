@@ -64,7 +64,7 @@ def test_unanswered_requests_expire_and_free_their_dates(alpha, parties):
     with tenant_context(alpha.tenant):
         stale = _book(listing, guest, start=10)
         fresh = _book(listing, guest, start=20)
-        Booking.objects.filter(pk=stale.pk).update(created=timezone.now() - timedelta(hours=25))
+        Booking.objects.filter(pk=stale.pk).update(updated=timezone.now() - timedelta(hours=25))
 
         expired = tasks.expire_requests.apply().get()
 

@@ -1,0 +1,185 @@
+"""Paystack, through its HTTP API (https://paystack.com/docs/api/).
+
+Paystack charges at once (no authorize-then-capture for cards), so a request-to-book is paid
+when requested and refunded in full if the host declines or never answers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+
+import requests
+from django.conf import settings
+
+from tenant_apps.payments.constants import PaymentStatus, RefundStatus
+from tenant_apps.payments.gateways.base import (
+    GatewayError,
+    GatewayUnavailable,
+    Keys,
+    PaymentRequest,
+    ProviderEvent,
+    ProviderPayment,
+    ProviderRefund,
+    WebhookRejected,
+    major_units,
+    minor_units,
+)
+
+TRANSACTION_STATUS = {
+    "success": PaymentStatus.SUCCEEDED,
+    "failed": PaymentStatus.FAILED,
+    "reversed": PaymentStatus.REFUNDED,
+}  # anything else (abandoned, ongoing, pending, queued, processing) is still pending
+REFUND_STATUS = {
+    "processed": RefundStatus.SUCCEEDED,
+    "failed": RefundStatus.FAILED,
+}  # pending, processing, needs-attention: not done yet
+REFUND_EVENTS = {"refund.processed": "processed", "refund.failed": "failed"}
+
+
+class PaystackGateway:
+    name = "paystack"
+    holds_funds = False
+
+    def __init__(self, keys: Keys) -> None:
+        self.keys = keys
+        self.base = settings.PAYMENTS_PAYSTACK_API_BASE.rstrip("/")
+
+    def create_payment(self, request: PaymentRequest) -> ProviderPayment:
+        body = {
+            "email": request.email,
+            "amount": minor_units(request.amount, request.currency),
+            "currency": request.currency,
+            # Paystack refuses a reference it has seen: that is our idempotency.
+            "reference": request.idempotency_key,
+            "metadata": request.metadata,
+        }
+        if request.return_url:
+            body["callback_url"] = request.return_url
+        try:
+            data = self._call("POST", "/transaction/initialize", json=body)
+        except GatewayError as exc:
+            if "duplicate" not in exc.message.lower():
+                raise
+            return self.retrieve_payment(request.idempotency_key)
+        return ProviderPayment(
+            reference=data["reference"], status=PaymentStatus.PENDING,
+            amount=request.amount, currency=request.currency,
+            redirect_url=data.get("authorization_url", ""),
+            client_secret=data.get("access_code", ""),
+        )  # fmt: skip
+
+    def retrieve_payment(self, reference: str) -> ProviderPayment:
+        data = self._call("GET", f"/transaction/verify/{reference}")
+        currency = data.get("currency", "NGN")
+        return ProviderPayment(
+            reference=data.get("reference", reference),
+            status=TRANSACTION_STATUS.get(data.get("status"), PaymentStatus.PENDING),
+            amount=major_units(int(data.get("amount", 0)), currency),
+            currency=currency,
+            failure_message=str(data.get("gateway_response") or "")[:300]
+            if data.get("status") == "failed"
+            else "",
+        )
+
+    def capture(self, reference: str, amount: Decimal, currency: str) -> ProviderPayment:
+        return self.retrieve_payment(reference)  # already charged: nothing held to capture
+
+    def cancel(self, reference: str) -> ProviderPayment:
+        """An unpaid Paystack transaction just lapses; a paid one must be refunded instead."""
+        current = self.retrieve_payment(reference)
+        if current.status == PaymentStatus.PENDING:
+            return ProviderPayment(
+                reference=reference, status=PaymentStatus.CANCELLED,
+                amount=current.amount, currency=current.currency,
+            )  # fmt: skip
+        return current
+
+    def refund(
+        self, reference: str, amount: Decimal, currency: str, idempotency_key: str
+    ) -> ProviderRefund:
+        # Paystack takes no idempotency key, so a retry first looks for the refund it made.
+        earlier = self._call("GET", "/refund", params={"transaction": reference})
+        for item in earlier or []:
+            if item.get("merchant_note") == idempotency_key:
+                return self._refund(item, currency)
+        data = self._call(
+            "POST",
+            "/refund",
+            json={
+                "transaction": reference,
+                "amount": minor_units(amount, currency),
+                "currency": currency,
+                "merchant_note": idempotency_key,
+            },
+        )
+        return self._refund(data, currency)
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> ProviderEvent:
+        """Paystack signs the raw body with the secret key: HMAC-SHA512, hex."""
+        given = headers.get("X-Paystack-Signature") or ""
+        expected = hmac.new(self.keys.secret_key.encode(), body, hashlib.sha512).hexdigest()
+        if not given or not hmac.compare_digest(given, expected):
+            raise WebhookRejected("The x-paystack-signature header is missing or wrong.")
+        try:
+            event = json.loads(body)
+            kind, data = event["event"], event["data"]
+            event_id = f"{kind}:{data['id']}"
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WebhookRejected("The event body is not a Paystack event.") from exc
+        if kind == "charge.success":
+            return ProviderEvent(
+                event_id=event_id, type=kind, payload=event,
+                payment_reference=data.get("reference", ""), status=PaymentStatus.SUCCEEDED,
+            )  # fmt: skip
+        if kind in REFUND_EVENTS:
+            currency = data.get("currency", "NGN")
+            return ProviderEvent(
+                event_id=event_id, type=kind, payload=event,
+                payment_reference=data.get("transaction_reference", ""),
+                refund_reference=str(data.get("id", "")),
+                refund_key=str(data.get("merchant_note") or ""),
+                refund_status=REFUND_STATUS[REFUND_EVENTS[kind]],
+                refund_amount=major_units(int(data.get("amount", 0)), currency),
+            )  # fmt: skip
+        return ProviderEvent(event_id=event_id, type=kind, payload=event)
+
+    def check_keys(self) -> None:
+        self._call("GET", "/transaction", params={"perPage": 1})
+
+    def _refund(self, data: dict, currency: str) -> ProviderRefund:
+        return ProviderRefund(
+            reference=str(data.get("id", "")),
+            status=REFUND_STATUS.get(data.get("status"), RefundStatus.PENDING),
+            amount=major_units(int(data.get("amount", 0)), currency),
+        )
+
+    def _call(self, method: str, path: str, **kwargs):
+        try:
+            response = requests.request(
+                method,
+                f"{self.base}{path}",
+                headers={"Authorization": f"Bearer {self.keys.secret_key}"},
+                timeout=settings.PAYMENTS_TIMEOUT_SECONDS,
+                **kwargs,
+            )
+        except requests.RequestException as exc:
+            raise GatewayUnavailable("Paystack could not be reached. Try again shortly.") from exc
+        if response.status_code == 401:
+            raise GatewayError(
+                "Paystack refused the secret key: it is wrong, revoked or from another account.",
+                code="keys_refused",
+            )
+        if response.status_code == 429 or response.status_code >= 500:
+            raise GatewayUnavailable("Paystack failed on its side. Try again shortly.")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise GatewayUnavailable("Paystack sent an answer we can't read.") from exc
+        if not response.ok or not body.get("status"):
+            reason = str(body.get("message") or "no reason given")[:200]
+            raise GatewayError(f"Paystack refused the request: {reason}")
+        return body.get("data")
