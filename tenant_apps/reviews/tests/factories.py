@@ -41,7 +41,7 @@ def stay_factory(
         )  # fmt: skip
         if booking.status == "requested":
             booking = bookings.booking_accept(booking=booking, actor=listing.host)
-        else:
+        if booking.status == "pending_payment":  # instant book, or a provider account
             booking = bookings.booking_confirm_payment(booking=booking)
         if complete:
             booking = bookings.booking_complete(booking=booking)
