@@ -30,7 +30,10 @@ class Call:
 def start_server(host: str, **env_overrides: str) -> subprocess.Popen:
     env = {
         **os.environ, "PORT": str(PORT), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "1",
-        "DJANGO_SETTINGS_MODULE": "bench.settings", **env_overrides,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        # No worker recycling mid-run: a restart (Django loading again) stalls whichever
+        # case is being measured at that moment.
+        "GUNICORN_MAX_REQUESTS": "0", **env_overrides,
     }  # fmt: skip
     server = subprocess.Popen(  # noqa: S603  (our own server)
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
