@@ -11,18 +11,31 @@ from tenant_apps.bookings.graphql import Mutation as BookingsMutation
 from tenant_apps.bookings.graphql import Query as BookingsQuery
 from tenant_apps.listings.graphql import Mutation as ListingsMutation
 from tenant_apps.listings.graphql import Query as ListingsQuery
+from tenant_apps.payments.graphql import Mutation as PaymentsMutation
+from tenant_apps.payments.graphql import Query as PaymentsQuery
 from tenant_apps.reviews.graphql import Mutation as ReviewsMutation
 from tenant_apps.reviews.graphql import Query as ReviewsQuery
 
 
 class Query(
-    ListingsQuery, BookingsQuery, ReviewsQuery, AccountsQuery, TenantsQuery, graphene.ObjectType
+    ListingsQuery,
+    BookingsQuery,
+    PaymentsQuery,
+    ReviewsQuery,
+    AccountsQuery,
+    TenantsQuery,
+    graphene.ObjectType,
 ):
     pass
 
 
 class Mutation(
-    AccountsMutation, ListingsMutation, BookingsMutation, ReviewsMutation, graphene.ObjectType
+    AccountsMutation,
+    ListingsMutation,
+    BookingsMutation,
+    PaymentsMutation,
+    ReviewsMutation,
+    graphene.ObjectType,
 ):
     pass
 

@@ -1,8 +1,5 @@
 """Booking mutations: the REST serializers, throttle, lookups and state-machine services.
-
-`startPayment` (POST /api/v1/bookings/{id}/payments) goes here, written with the payments app:
-a `StartPayment(BaseMutation)` taking `booking_id`, looking the booking up with
-`booking_for_party` and calling the payments service the REST view calls."""
+(`startPayment` lives with the payments app: tenant_apps/payments/graphql.)"""
 
 import graphene
 
@@ -83,4 +80,3 @@ class Mutation(graphene.ObjectType):
     accept_booking = AcceptBooking.Field()
     decline_booking = DeclineBooking.Field()
     cancel_booking = CancelBooking.Field()
-    # start_payment = StartPayment.Field()  -- see the module docstring
