@@ -276,3 +276,21 @@ def test_the_backup_command_writes_an_archive_the_restore_command_reads(keeper, 
     assert "Backed up keeper" in out.getvalue()
     assert "Restored keeper-two (Keeper): 0 users created, 3 already here" in out.getvalue()
     assert rows("keeper-two") == rows("keeper")
+
+
+def test_an_archive_of_older_code_is_migrated_forward_on_restore(keeper):
+    from django.test import override_settings
+
+    from shared_apps.tenants.fingerprints import code_fingerprint
+
+    # the code gained a tenant migration since the archive was written
+    with override_settings(
+        MIGRATION_MODULES={"storefront": "shared_apps.tenants.tests.probe_migrations"}
+    ):
+        result = tenant_restore(path=keeper, slug="keeper-later")
+
+        assert result.migrated_forward
+        assert result.tenant.schema_fingerprint == code_fingerprint()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", ['"keeper-later".storefront_probe'])
+            assert cursor.fetchone()[0] is not None
