@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_exists
+from django_tenants.utils import get_public_schema_name, schema_exists
 
 from shared_apps.accounts.models import Membership, User
 from shared_apps.core.errors import ApplicationError, ConflictError
@@ -40,9 +40,10 @@ from shared_apps.tenants.fingerprints import (
     applied_fingerprint,
     code_fingerprint,
     code_migrations,
+    fingerprint,
 )
 from shared_apps.tenants.models import Domain, Tenant
-from shared_apps.tenants.schemas import quoted
+from shared_apps.tenants.schemas import quick_migration_table_check, quoted
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ def tenant_backup(*, tenant: Tenant, path: Path) -> BackupResult:
     """Writes the marketplace's archive to `path`. Outside a transaction the schema dump
     and the public rows are read from one snapshot; inside one (deletion), the caller holds
     the schema's write locks, so nothing changes while pg_dump reads."""
-    if tenant.schema_name == "public" or not schema_exists(tenant.schema_name):
+    if tenant.schema_name == get_public_schema_name() or not schema_exists(tenant.schema_name):
         raise ApplicationError(
             f"{tenant.schema_name!r} has no schema to back up.", code="no_schema"
         )
@@ -160,7 +161,7 @@ def tenant_backup(*, tenant: Tenant, path: Path) -> BackupResult:
             "format": FORMAT,
             "slug": schema,
             "created_at": timezone.now().isoformat(),
-            "fingerprint": applied_fingerprint(schema),
+            "fingerprint": fingerprint({tuple(m) for m in applied} & code_migrations()),
             "migrations": applied,
             "user_columns": [list(c) for c in columns],
             "sha256": {
@@ -298,17 +299,22 @@ def tenant_restore(*, path: Path, slug: str | None = None) -> RestoreResult:
         dumps.run_sql(structure_and_rows, source_ident=source, target=target)
         _remap_users(target, archive.manifest["user_columns"], user_map)
         dumps.run_sql(constraints, source_ident=source, target=target)
-        fingerprint = applied_fingerprint(target)
-        if fingerprint != code_fingerprint():
+        state = applied_fingerprint(target)
+        if state != code_fingerprint():  # an archive of older code: bring it up to date
             from django.core.management import call_command
 
-            call_command(
-                "migrate_schemas", tenant=True, schema_name=target, interactive=False, verbosity=0
-            )
+            with quick_migration_table_check():
+                call_command(
+                    "migrate_schemas",
+                    tenant=True,
+                    schema_name=target,
+                    interactive=False,
+                    verbosity=0,
+                )
             connection.set_schema_to_public()
-            fingerprint = applied_fingerprint(target)
+            state = applied_fingerprint(target)
             result.migrated_forward = True
-        tenant.schema_fingerprint = fingerprint
+        tenant.schema_fingerprint = state
         tenant.save(update_fields=["schema_fingerprint"])
         transaction.on_commit(broadcast_queue_sync)  # workers start serving it
     logger.info("restored marketplace %s from %s", target, path)

@@ -47,9 +47,13 @@ def code_fingerprint() -> str:
 
 
 def applied_fingerprint(schema_name: str) -> str:
-    """The fingerprint of what is applied in `schema_name` (one query)."""
-    quoted = connection.ops.quote_name(schema_name)
+    """The fingerprint of what is applied in `schema_name` (that of nothing when the schema
+    has no django_migrations yet, e.g. public in a new database)."""
+    table = f"{connection.ops.quote_name(schema_name)}.django_migrations"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT app, name FROM {quoted}.django_migrations")  # noqa: S608
+        cursor.execute("SELECT to_regclass(%s)", [table])
+        if cursor.fetchone()[0] is None:
+            return fingerprint(())
+        cursor.execute(f"SELECT app, name FROM {table}")  # noqa: S608
         applied = {(app, name) for app, name in cursor.fetchall()}
     return fingerprint(applied & code_migrations())

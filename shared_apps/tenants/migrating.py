@@ -27,6 +27,7 @@ from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate
 
 from shared_apps.tenants.fingerprints import applied_fingerprint, code_fingerprint
 from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.schemas import quick_migration_table_check
 
 # One migration run at a time per database: two would race on the same schemas.
 MIGRATE_LOCK_KEY = 0x7E4A_5002
@@ -115,7 +116,8 @@ def migrate_one(schema: str) -> SchemaResult:
     started = time.perf_counter()
     try:
         before = _applied_count(schema)
-        _migrate(schema)
+        with quick_migration_table_check():
+            _migrate(schema)
         fingerprint = applied_fingerprint(schema)
         Tenant.objects.filter(schema_name=schema).update(schema_fingerprint=fingerprint)
         applied = _applied_count(schema) - before

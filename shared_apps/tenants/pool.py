@@ -130,8 +130,8 @@ def pool_refill(*, size: int | None = None) -> RefillReport:
         report.dropped = _discard_stale(fingerprint)
         spares = SpareSchema.objects.filter(kind=SpareSchema.Kind.SPARE, fingerprint=fingerprint)
         for extra in spares.order_by("-created")[: max(0, spares.count() - size)]:
-            _discard(extra.name)
-            report.dropped.append(extra.name)
+            if _discard(extra.name):
+                report.dropped.append(extra.name)
         template, report.template_built = _template_ensure(fingerprint)
         if size > 0:
             while spares.count() < size:
@@ -154,10 +154,7 @@ def pool_drain() -> list[str]:
     with _refill_lock() as acquired:
         if not acquired:
             raise RuntimeError("A pool refill is running; try again when it is done.")
-        names = [row.name for row in SpareSchema.objects.all()]
-        for name in names:
-            _discard(name)
-        return names
+        return [row.name for row in SpareSchema.objects.all() if _discard(row.name)]
 
 
 def pool_status() -> dict[str, int | bool]:
@@ -170,10 +167,16 @@ def pool_status() -> dict[str, int | bool]:
     }
 
 
-def _discard(name: str) -> None:
+def _discard(name: str) -> bool:
+    """Drops a spare or template and its row; not one a provisioning is claiming right now
+    (its row is locked): that one is the claimant's. Returns whether it was dropped."""
     with transaction.atomic():
+        row = SpareSchema.objects.select_for_update(skip_locked=True).filter(name=name).first()
+        if row is None and SpareSchema.objects.filter(name=name).exists():
+            return False
         schema_drop(schema_name=name)
         SpareSchema.objects.filter(name=name).delete()
+    return True
 
 
 def _discard_stale(fingerprint: str) -> list[str]:
@@ -181,8 +184,8 @@ def _discard_stale(fingerprint: str) -> list[str]:
     schemas of ours without a row (a refill killed between its steps)."""
     dropped = []
     for row in SpareSchema.objects.exclude(fingerprint=fingerprint):
-        _discard(row.name)
-        dropped.append(row.name)
+        if _discard(row.name):
+            dropped.append(row.name)
     known = set(SpareSchema.objects.values_list("name", flat=True))
     for name in schema_names_like(SPARE_PREFIX) + schema_names_like(TEMPLATE_PREFIX):
         if name not in known:

@@ -232,6 +232,7 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str, archive: bool = True) ->
             fields={"confirm_slug": [f"Type {tenant.schema_name!r} to confirm."]},
         )
     from shared_apps.tenants.backups import archive_path_for, tenant_backup
+    from shared_apps.tenants.dumps import DumpError
 
     slug = tenant.schema_name
     path = None
@@ -240,7 +241,15 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str, archive: bool = True) ->
         if archive and schema_exists(slug):
             # Writes wait until the schema is gone, so the archive holds the last of them.
             schema_lock_writes(schema_name=slug)
-            path = tenant_backup(tenant=locked, path=archive_path_for(slug)).path
+            try:
+                path = tenant_backup(tenant=locked, path=archive_path_for(slug)).path
+            except (DumpError, OSError) as exc:
+                raise ApplicationError(
+                    f"The marketplace's archive could not be written, so nothing was "
+                    f"deleted ({exc}). Fix the cause, or delete without an archive.",
+                    code="archive_failed",
+                    status=503,
+                ) from exc
         schema_drop(tenant=locked)
         locked.delete()
         transaction.on_commit(broadcast_queue_sync)

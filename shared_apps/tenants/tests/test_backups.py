@@ -16,6 +16,7 @@ from django_tenants.utils import schema_exists, tenant_context
 from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import Membership, User
 from shared_apps.accounts.tests.factories import member_factory
+from shared_apps.core.errors import ApplicationError
 from shared_apps.tenants import dumps
 from shared_apps.tenants.backups import archive_read, tenant_backup, tenant_restore
 from shared_apps.tenants.models import Domain, Tenant
@@ -178,8 +179,11 @@ def test_deleting_keeps_everything_when_the_archive_cannot_be_written(alpha, mon
 
     monkeypatch.setattr(dumps, "_run", pg_dump_fails)
 
-    with pytest.raises(dumps.DumpError):
+    with pytest.raises(ApplicationError) as error:
         tenant_delete(tenant=alpha.tenant, confirm_slug="alpha")
+
+    assert (error.value.code, error.value.status_code) == ("archive_failed", 503)
+    assert "disk full" in error.value.message
 
     assert schema_exists("alpha")
     assert Tenant.objects.filter(schema_name="alpha").exists()
@@ -276,3 +280,21 @@ def test_the_backup_command_writes_an_archive_the_restore_command_reads(keeper, 
     assert "Backed up keeper" in out.getvalue()
     assert "Restored keeper-two (Keeper): 0 users created, 3 already here" in out.getvalue()
     assert rows("keeper-two") == rows("keeper")
+
+
+def test_an_archive_of_older_code_is_migrated_forward_on_restore(keeper):
+    from django.test import override_settings
+
+    from shared_apps.tenants.fingerprints import code_fingerprint
+
+    # the code gained a tenant migration since the archive was written
+    with override_settings(
+        MIGRATION_MODULES={"storefront": "shared_apps.tenants.tests.probe_migrations"}
+    ):
+        result = tenant_restore(path=keeper, slug="keeper-later")
+
+        assert result.migrated_forward
+        assert result.tenant.schema_fingerprint == code_fingerprint()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", ['"keeper-later".storefront_probe'])
+            assert cursor.fetchone()[0] is not None

@@ -139,3 +139,13 @@ def test_an_unknown_slug_is_a_clear_error(three):
 
     assert isinstance(error, CommandError)
     assert "no-such-shop" in str(error)
+
+
+def test_a_schema_never_migrated_is_behind_not_an_error(db):
+    from shared_apps.tenants.fingerprints import applied_fingerprint, fingerprint
+
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE SCHEMA "never-migrated"')  # like public in a new database
+
+    assert applied_fingerprint("never-migrated") == fingerprint(())
+    assert applied_fingerprint("never-migrated") != code_fingerprint()

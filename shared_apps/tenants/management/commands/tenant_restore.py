@@ -22,6 +22,8 @@ class Command(BaseCommand):
             result = tenant_restore(path=Path(file), slug=slug)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+        except Exception as exc:  # the restore is one transaction: nothing was changed
+            raise CommandError(f"Restore failed, nothing was changed: {exc}") from exc
         tenant = result.tenant
         self.stdout.write(
             self.style.SUCCESS(
