@@ -13,6 +13,7 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
+from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import User
 from shared_apps.accounts.tests.factories import PASSWORD, member_factory
 from shared_apps.accounts.tokens import tokens_for_user
@@ -126,6 +127,18 @@ def api():
 @pytest.fixture
 def make_member():
     return member_factory
+
+
+@pytest.fixture
+def host(alpha) -> User:
+    """A host member of alpha."""
+    return member_factory(alpha.tenant, Role.HOST).user
+
+
+@pytest.fixture
+def guest(alpha) -> User:
+    """A guest member of alpha."""
+    return member_factory(alpha.tenant, Role.GUEST).user
 
 
 @pytest.fixture

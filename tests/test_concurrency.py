@@ -45,6 +45,15 @@ def in_thread(call: Callable[[], object]) -> object:
     return run_together([call])[0]
 
 
+def committed(call: Callable[[], object]) -> object:
+    """Runs `call` in its own thread and connection, so what it does is committed; its
+    exception, if any, is raised here."""
+    result = in_thread(call)
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
 @pytest.mark.django_db(transaction=False)
 def test_two_operators_provisioning_the_same_slug_one_wins_cleanly(marketplaces):
     def provision(n: int):

@@ -18,11 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SEARCH = "query($first: PageSize) { properties(first: $first) { items { id } nextCursor } }"
 
 
-@pytest.fixture
-def host(alpha, make_member):
-    return make_member(alpha.tenant, Role.HOST).user
-
-
 def _queries(run, query, variables=None):
     with CaptureQueriesContext(connection) as captured:
         status, body = run(query, variables)

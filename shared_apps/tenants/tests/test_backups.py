@@ -25,16 +25,9 @@ from shared_apps.tenants.services import tenant_delete, tenant_provision
 from tenant_apps.bookings.models import Booking
 from tenant_apps.bookings.services import booking_create
 from tenant_apps.listings.tests.factories import listing_factory
-from tests.test_concurrency import in_thread
+from tests.test_concurrency import committed
 
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-def committed(call):
-    result = in_thread(call)
-    if isinstance(result, Exception):
-        raise result
-    return result
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from django.test import override_settings
 from shared_apps.tenants.fingerprints import code_fingerprint
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_delete, tenant_provision
-from tests.test_concurrency import in_thread
+from tests.test_concurrency import committed, in_thread
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -22,13 +22,6 @@ SLUGS = ["mig-a", "mig-b", "mig-c"]
 NEW_MIGRATION = override_settings(
     MIGRATION_MODULES={"storefront": "shared_apps.tenants.tests.probe_migrations"}
 )
-
-
-def committed(call):
-    result = in_thread(call)
-    if isinstance(result, Exception):
-        raise result
-    return result
 
 
 @pytest.fixture(scope="module")

@@ -12,19 +12,11 @@ from shared_apps.tenants.models import SpareSchema
 from shared_apps.tenants.pool import pool_drain, pool_refill
 from shared_apps.tenants.schemas import schema_migrate_new, schema_signature
 from shared_apps.tenants.services import tenant_provision
-from tests.test_concurrency import in_thread
+from tests.test_concurrency import committed
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 POOL_SIZE = 2
-
-
-def committed(call):
-    """Runs `call` in its own thread and connection, so what it does is committed."""
-    result = in_thread(call)
-    if isinstance(result, Exception):
-        raise result
-    return result
 
 
 @pytest.fixture(scope="module")

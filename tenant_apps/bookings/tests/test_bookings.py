@@ -22,16 +22,6 @@ def _day(days: int) -> date:
 
 
 @pytest.fixture
-def host(alpha, make_member):
-    return make_member(alpha.tenant, Role.HOST).user
-
-
-@pytest.fixture
-def guest(alpha, make_member):
-    return make_member(alpha.tenant, Role.GUEST).user
-
-
-@pytest.fixture
 def listing(alpha, host):
     return listing_factory(
         alpha.tenant, host, nightly_price=Decimal("100"), cleaning_fee=Decimal("30")

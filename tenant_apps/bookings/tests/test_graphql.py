@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shared_apps.accounts.constants import Role
 from tenant_apps.listings.tests.factories import listing_factory
 
 BOOKING_FIELDS = """id status checkIn checkOut guests currency nights nightlyPrice subtotal
@@ -30,16 +29,6 @@ def _day(days: int) -> str:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
-
-
-@pytest.fixture
-def host(alpha, make_member):
-    return make_member(alpha.tenant, Role.HOST).user
-
-
-@pytest.fixture
-def guest(alpha, make_member):
-    return make_member(alpha.tenant, Role.GUEST).user
 
 
 @pytest.fixture

@@ -19,11 +19,6 @@ PROPERTIES = "/api/v1/properties"
 
 
 @pytest.fixture
-def host(alpha, make_member):
-    return make_member(alpha.tenant, Role.HOST).user
-
-
-@pytest.fixture
 def listing(alpha, host):
     return listing_factory(alpha.tenant, host)
 

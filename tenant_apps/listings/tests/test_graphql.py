@@ -33,11 +33,6 @@ def _future(days: int) -> date:
 
 
 @pytest.fixture
-def host(alpha, make_member):
-    return make_member(alpha.tenant, Role.HOST).user
-
-
-@pytest.fixture
 def catalogue(alpha, host, make_member):
     """Listings that differ in every filtered field, with ties on price, two rated ones and
     a host block."""

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from shared_apps.accounts.constants import Role
 from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.payments.tests.fakes import (
     FakePaystack,
@@ -43,16 +42,6 @@ def _providers_are_local(settings, fake_stripe, fake_paystack):
 @pytest.fixture
 def stripe_keys(alpha, fake_stripe) -> dict:
     return use_stripe(alpha, fake_stripe)
-
-
-@pytest.fixture
-def host(alpha, make_member):
-    return make_member(alpha.tenant, Role.HOST).user
-
-
-@pytest.fixture
-def guest(alpha, make_member):
-    return make_member(alpha.tenant, Role.GUEST).user
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import tenant_context
 
-from shared_apps.accounts.constants import Role
 from tenant_apps.listings.models import Property
 from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.reviews.tests.factories import review_factory, stay_factory
@@ -16,16 +15,6 @@ CREATE = """mutation($booking: UUID!, $input: ReviewInput!) {
     errors { field code message }
   } }"""
 GOOD = {"rating": 5, "comment": "Spotless, and the host was lovely."}
-
-
-@pytest.fixture
-def host(alpha, make_member):
-    return make_member(alpha.tenant, Role.HOST).user
-
-
-@pytest.fixture
-def guest(alpha, make_member):
-    return make_member(alpha.tenant).user
 
 
 @pytest.fixture

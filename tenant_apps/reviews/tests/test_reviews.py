@@ -17,11 +17,6 @@ from tenant_apps.reviews.tests.factories import review_factory, stay_factory
 GOOD = {"rating": 4, "comment": "Great view, a bit noisy at night."}
 
 
-@pytest.fixture
-def host(alpha, make_member):
-    return make_member(alpha.tenant, Role.HOST).user
-
-
 AVATAR = "https://cdn.example.test/avatars/ada.png"
 
 
