@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 
 from shared_apps.accounts.models import User
 from shared_apps.core import crypto
+from shared_apps.core.errors import ApplicationError
 from shared_apps.core.tenancy import current_tenant
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking
@@ -55,7 +56,17 @@ def settings_keys(settings: PaymentSettings) -> Keys:
 
 def marketplace_gateway(settings: PaymentSettings | None = None) -> Gateway:
     settings = settings or payment_settings()
-    return gateway(settings.provider, settings_keys(settings))
+    try:
+        keys = settings_keys(settings)
+    except crypto.SecretUnreadable as exc:
+        # Restored from another deployment, or a key dropped before `rotate_secrets` ran.
+        raise ApplicationError(
+            "This marketplace's payment keys can't be read (the encryption keys changed); "
+            "its admin must enter them again.",
+            code="payment_keys_unreadable",
+            status=503,
+        ) from exc
+    return gateway(settings.provider, keys)
 
 
 def payments_of_booking(*, booking: Booking) -> QuerySet[Payment]:

@@ -112,7 +112,7 @@ def _key_problems(provider: str, given: dict, settings: PaymentSettings, switchi
             problems[name] = f"This is not {description}."
     secret, public = given["secret_key"], given["publishable_key"]
     if not problems and provider != Provider.OFFLINE:
-        secret = secret or selectors.settings_keys(settings).secret_key
+        secret = secret or _stored_secret(settings)
         public = public or settings.publishable_key
         if _mode(secret) != _mode(public):
             problems["publishable_key"] = (
@@ -120,6 +120,13 @@ def _key_problems(provider: str, given: dict, settings: PaymentSettings, switchi
                 "use keys of the same mode."
             )
     return problems
+
+
+def _stored_secret(settings: PaymentSettings) -> str:
+    try:
+        return selectors.settings_keys(settings).secret_key
+    except crypto.SecretUnreadable:
+        return ""
 
 
 def _mode(key: str) -> str:

@@ -230,3 +230,24 @@ def test_the_fake_refuses_unknown_keys():
             client.v1.payment_intents.list({"limit": 1})
     finally:
         fake.stop()
+
+
+def test_keys_unreadable_after_a_key_change_are_a_clear_error(
+    alpha, api, guest, instant, settings, fake_stripe
+):
+    from tenant_apps.payments.tests.helpers import book
+
+    use_stripe(alpha, fake_stripe)
+    booking = book(alpha, instant, guest)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the old key is gone
+
+    paying = api(alpha.host, guest).post(f"/api/v1/bookings/{booking.pk}/payments")
+    checking = api(alpha.host, alpha.admin).post(f"{SETTINGS}/check")
+
+    for response in (paying, checking):
+        assert response.status_code == 503
+        assert response.json()["code"] == "payment_keys_unreadable"
+    # The admin enters the keys again, and paying works.
+    fresh = fake_stripe.open_account()
+    api(alpha.host, alpha.admin).put(SETTINGS, {"provider": "stripe", **fresh}, format="json")
+    assert api(alpha.host, guest).post(f"/api/v1/bookings/{booking.pk}/payments").status_code == 201
