@@ -3,6 +3,7 @@
 import pytest
 
 from shared_apps.accounts.constants import Role
+from shared_apps.accounts.models import User
 from shared_apps.accounts.services import membership_grant
 from shared_apps.accounts.tests.factories import PASSWORD, UserFactory
 
@@ -73,6 +74,26 @@ def test_platform_admin_is_for_staff_only(client, platform_host, alpha):
     html = page.content.decode()
     assert "alpha" in html
     assert "bravo" in html
+
+
+def test_platform_staff_deactivate_identities_rather_than_delete_them(
+    client, platform_host, alpha, make_member
+):
+    operator = UserFactory(is_staff=True)
+    User.objects.filter(pk=operator.pk).update(is_superuser=True)  # every model permission
+    member = make_member(alpha.tenant).user
+    login(client, platform_host, operator)
+
+    page = client.get(f"/admin/accounts/user/{member.pk}/delete/", HTTP_HOST=platform_host)
+    bulk = client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [str(member.pk)], "post": "yes"},
+        HTTP_HOST=platform_host,
+    )
+
+    assert page.status_code == 403
+    assert bulk.status_code in (200, 302)
+    assert User.objects.filter(pk=member.pk).exists()
 
 
 def test_marketplace_admin_changes_a_role_through_the_service(client, alpha, make_member):

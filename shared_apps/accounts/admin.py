@@ -40,6 +40,11 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal: list = []
     inlines = [MembershipInline]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # An identity's listings, bookings and reviews live in every marketplace's schema,
+        # where a delete from the public schema can't follow them: deactivate it instead.
+        return False
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
