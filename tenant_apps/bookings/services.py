@@ -239,6 +239,14 @@ def booking_confirm_payment(*, booking: Booking) -> Booking:
     return _move(booking, BookingStatus.CONFIRMED, None, "paid")
 
 
+@transaction.atomic
+def booking_confirm_capture(*, booking: Booking) -> Booking:
+    """The provider reports a request's authorization captured, but the request is still
+    open: the host's accept captured it and then failed to commit. Only an accept captures,
+    so the host did say yes."""
+    return _move(booking, BookingStatus.CONFIRMED, None, "accepted (capture reported late)")
+
+
 def refund_for(booking: Booking, *, by_host: bool, now: datetime | None = None) -> Decimal:
     """What the guest gets back. Hosts cancelling, and requests never confirmed, refund all.
     Otherwise the policy, counted to check-in at the listing's check-in time, in the

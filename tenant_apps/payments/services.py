@@ -338,7 +338,7 @@ def payment_collect_for_accept(*, booking: Booking) -> bool:
         except GatewayError:
             # The authorization lapsed or was refused: the guest pays again.
             result = _provider_call(gateway.retrieve_payment, payment.reference)
-        _advance(payment, result.status, result.failure_message)
+        _advance(payment, result.status, result.failure_message, update_booking=False)
         if payment.status == PaymentStatus.SUCCEEDED:
             return True
     return False
@@ -461,8 +461,11 @@ def _refund_reached(refund: Refund, status: str) -> None:
 
 
 # --- payment state -----------------------------------------------------------------------------
-def _advance(payment: Payment, to: str, failure_message: str = "") -> bool:
-    """Moves a payment forward; an older or repeated state is ignored (False)."""
+def _advance(
+    payment: Payment, to: str, failure_message: str = "", *, update_booking: bool = True
+) -> bool:
+    """Moves a payment forward; an older or repeated state is ignored (False). Money arriving
+    then moves the booking on, unless the caller moves it itself (an accept)."""
     if to == payment.status and to != PaymentStatus.PARTIALLY_REFUNDED:
         return False
     if to not in PAYMENT_MOVES.get(payment.status, set()):
@@ -476,23 +479,25 @@ def _advance(payment: Payment, to: str, failure_message: str = "") -> bool:
         payment.failure_message = failure_message[:300]
         fields.append("failure_message")
     payment.save(update_fields=fields)
-    if to in (PaymentStatus.SUCCEEDED, PaymentStatus.REQUIRES_CAPTURE):
+    if update_booking and to in (PaymentStatus.SUCCEEDED, PaymentStatus.REQUIRES_CAPTURE):
         _booking_paid(payment)
     return True
 
 
 def _booking_paid(payment: Payment) -> None:
-    """Money arrived (or was authorized) for a booking: an instant booking is confirmed; a
-    booking that gave its dates back meanwhile gets the money back."""
-    from tenant_apps.bookings.services import booking_confirm_payment
+    """Money arrived (or was authorized) for a booking: an instant booking is confirmed, as
+    is a request whose captured authorization the provider reports first (its accept was
+    lost after the capture); a booking that gave its dates back meanwhile gets the money
+    back."""
+    from tenant_apps.bookings.services import booking_confirm_capture, booking_confirm_payment
     from tenant_apps.payments.tasks import settle_booking
 
     booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
-    if (
-        booking.status == BookingStatus.PENDING_PAYMENT
-        and payment.status == PaymentStatus.SUCCEEDED
-    ):
+    paid = payment.status == PaymentStatus.SUCCEEDED
+    if booking.status == BookingStatus.PENDING_PAYMENT and paid:
         booking_confirm_payment(booking=booking)
+    elif booking.status == BookingStatus.REQUESTED and paid and payment.capture_manually:
+        booking_confirm_capture(booking=booking)
     elif booking.status not in (*HOLDING_STATUSES, BookingStatus.COMPLETED):
         booking_id = str(booking.pk)
         transaction.on_commit(lambda: settle_booking.delay(booking_id=booking_id))

@@ -11,7 +11,7 @@ from shared_apps.accounts.constants import Role
 from tenant_apps.bookings import services
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking, BookingPolicy
-from tenant_apps.bookings.pricing import quote
+from tenant_apps.bookings.pricing import booking_policy, quote
 from tenant_apps.listings.tests.factories import listing_factory
 
 BOOKINGS = "/api/v1/bookings"
@@ -45,7 +45,7 @@ def test_quote_arithmetic_with_odd_fees_and_rounding(alpha, host):
         alpha.tenant, host, nightly_price=Decimal("99.99"), cleaning_fee=Decimal("33.33")
     )
     with tenant_context(alpha.tenant):
-        BookingPolicy.objects.create(
+        BookingPolicy.objects.filter(pk=booking_policy().pk).update(
             guest_fee_percent=Decimal("14.5"),
             host_fee_percent=Decimal("3"),
             tax_percent=Decimal("7.7"),

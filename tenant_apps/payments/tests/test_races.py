@@ -10,7 +10,7 @@ from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import User
 from shared_apps.accounts.tests.factories import member_factory
 from tenant_apps.bookings.constants import BookingStatus
-from tenant_apps.bookings.models import Booking, BookingTransition
+from tenant_apps.bookings.models import Booking, BookingPolicy, BookingTransition
 from tenant_apps.listings.models import Property
 from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.payments.models import Payment, PaymentSettings, Refund, WebhookEvent
@@ -44,6 +44,7 @@ def committed(marketplaces, fake_stripe):
             Booking.objects.filter(pk=booking.pk).delete()
             Property.objects.filter(pk=booking.property_id).delete()
             PaymentSettings.objects.all().delete()  # back to offline, the default
+            BookingPolicy.objects.all().delete()  # made on first use: back to the defaults
         User.objects.filter(pk__in=[guest.pk, booking.property.host_id]).delete()
 
     in_thread(clean)

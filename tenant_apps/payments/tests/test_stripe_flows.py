@@ -316,3 +316,23 @@ def test_a_payment_arriving_after_expiry_is_refunded_in_full(
     assert status_of(alpha, booking) == BookingStatus.EXPIRED
     refunds = fake_stripe.refunds(stripe_keys["secret_key"])
     assert [r["amount"] for r in refunds] == [int(booking.total * 100)]
+
+
+def test_a_capture_whose_accept_never_committed_still_confirms_the_request(
+    alpha, api, guest, on_request, stripe_keys, fake_stripe
+):
+    booking, intent_id = _authorized_request(
+        alpha, api, guest, on_request, stripe_keys, fake_stripe
+    )
+    # The host's accept captured at Stripe, then its transaction was lost (a crash).
+    with tenant_context(alpha.tenant):
+        from tenant_apps.payments.selectors import marketplace_gateway
+
+        marketplace_gateway().capture(intent_id, booking.total, booking.currency)
+
+    captured = fake_stripe.intent(stripe_keys["secret_key"], intent_id)
+    deliver(api, alpha, stripe_keys, "payment_intent.succeeded", captured)
+
+    assert status_of(alpha, booking) == BookingStatus.CONFIRMED
+    with tenant_context(alpha.tenant):
+        assert Payment.objects.get(booking=booking).status == PaymentStatus.SUCCEEDED

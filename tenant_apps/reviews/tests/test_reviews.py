@@ -12,6 +12,7 @@ from shared_apps.accounts.services import user_update_profile
 from tenant_apps.listings.models import Property
 from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.reviews.models import Review, ReviewPolicy
+from tenant_apps.reviews.selectors import review_policy
 from tenant_apps.reviews.tests.factories import review_factory, stay_factory
 
 GOOD = {"rating": 4, "comment": "Great view, a bit noisy at night."}
@@ -94,7 +95,7 @@ def test_reviews_wait_for_a_completed_stay_and_close_after_the_window(
     not_yet = _review(api, alpha, guest, confirmed)
     too_late = _review(api, alpha, other_guest, late)
     with tenant_context(alpha.tenant):  # this marketplace allows 30 days
-        ReviewPolicy.objects.create(review_window_days=30)
+        ReviewPolicy.objects.filter(pk=review_policy().pk).update(review_window_days=30)
     within_a_longer_window = _review(api, alpha, other_guest, late)
 
     assert (not_yet.status_code, not_yet.json()["code"]) == (409, "stay_not_completed")
