@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from shared_apps.accounts.models import User
+from shared_apps.core.errors import NotFoundError
 from tenant_apps.bookings.constants import HOLDING_STATUSES
 from tenant_apps.bookings.models import Booking
 
@@ -32,6 +33,14 @@ def booking_for_party(*, booking_id, user: User) -> Booking | None:
         .filter(pk=booking_id)
         .first()
     )
+
+
+def party_booking(*, booking_id, user: User) -> Booking:
+    """`booking_for_party`, or the 404 every API answers for someone else's booking."""
+    booking = booking_for_party(booking_id=booking_id, user=user)
+    if booking is None:
+        raise NotFoundError("No booking of yours has this id.")
+    return booking
 
 
 def filter_bookings(bookings: QuerySet[Booking], **filters) -> QuerySet[Booking]:

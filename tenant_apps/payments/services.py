@@ -154,8 +154,8 @@ def _store_secret(settings: PaymentSettings, name: str, value: str) -> None:
     setattr(settings, f"{name}_last4", crypto.last4(value))
 
 
-def payment_settings_check() -> None:
-    """Asks the provider whether the stored keys work."""
+def payment_settings_check() -> str:
+    """Asks the provider whether the stored keys work; returns the provider asked."""
     settings = selectors.payment_settings()
     try:
         selectors.marketplace_gateway(settings).check_keys()
@@ -165,6 +165,7 @@ def payment_settings_check() -> None:
         raise ApplicationError(
             exc.message, code="keys_refused", fields={"secret_key": [exc.message]}
         ) from exc
+    return settings.provider
 
 
 def secrets_rotate() -> int:

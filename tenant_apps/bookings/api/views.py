@@ -85,10 +85,7 @@ class BookingListCreateView(MarketplaceGenericAPIView):
 
 
 def _booking(request, booking_id) -> Booking:
-    booking = selectors.booking_for_party(booking_id=booking_id, user=request.user)
-    if booking is None:
-        raise NotFoundError("No booking of yours has this id.")
-    return booking
+    return selectors.party_booking(booking_id=booking_id, user=request.user)
 
 
 class BookingDetailView(MarketplaceAPIView):

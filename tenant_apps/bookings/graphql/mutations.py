@@ -3,7 +3,6 @@
 
 import graphene
 
-from shared_apps.core.errors import NotFoundError
 from shared_apps.core.graphql.base import BaseMutation, require_member, throttle
 from shared_apps.core.serializers import validated
 from tenant_apps.bookings import selectors, services
@@ -56,9 +55,7 @@ def _transition(service, name: str, description: str):
         def perform(cls, root, info, id, note=None):
             user = require_member(info)
             data = validated(NoteInput, {} if note is None else {"note": note})
-            booking = selectors.booking_for_party(booking_id=id, user=user)
-            if booking is None:
-                raise NotFoundError("No booking of yours has this id.")
+            booking = selectors.party_booking(booking_id=id, user=user)
             return {"booking": service(booking=booking, actor=user, **data)}
 
     return type(name, (Transition,), {"__doc__": description})

@@ -11,7 +11,8 @@ from shared_apps.core.errors import NotFoundError
 from shared_apps.core.permissions import IsMarketplaceAdmin, IsMarketplaceHost
 from shared_apps.core.serializers import validated
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
-from tenant_apps.bookings.selectors import booking_for_party
+from tenant_apps.bookings.models import Booking
+from tenant_apps.bookings.selectors import party_booking
 from tenant_apps.payments import selectors, services
 from tenant_apps.payments.api.serializers import (
     KeyCheckOutput,
@@ -27,7 +28,6 @@ from tenant_apps.payments.api.serializers import (
     WebhookOutput,
 )
 from tenant_apps.payments.constants import Provider
-from tenant_apps.payments.models import Payment
 
 TAGS = ["payments"]
 
@@ -66,8 +66,7 @@ class PaymentSettingsCheckView(MarketplaceAPIView):
         tags=TAGS,
     )
     def post(self, request):
-        services.payment_settings_check()
-        provider = selectors.payment_settings().provider
+        provider = services.payment_settings_check()
         message = (
             "Offline payments need no keys."
             if provider == Provider.OFFLINE
@@ -83,9 +82,7 @@ class BookingPaymentsView(MarketplaceAPIView):
         tags=TAGS,
     )
     def get(self, request, booking_id):
-        booking = booking_for_party(booking_id=booking_id, user=request.user)
-        if booking is None:
-            raise NotFoundError("No booking of yours has this id.")
+        booking = party_booking(booking_id=booking_id, user=request.user)
         payments = selectors.payments_of_booking(booking=booking)
         return Response(PaymentOutput(payments, many=True).data)
 
@@ -139,7 +136,7 @@ class WebhookView(MarketplaceAPIView):
 class PayoutsView(MarketplaceGenericAPIView):
     permission_classes = [IsMarketplaceHost]
     serializer_class = PayoutOutput
-    queryset = Payment.objects.none()  # for the OpenAPI generator; get() scopes the rows
+    queryset = Booking.objects.none()  # for the OpenAPI generator; get() scopes the rows
 
     @extend_schema(
         summary="My earnings per completed stay, with totals (host)",

@@ -6,9 +6,8 @@ from __future__ import annotations
 import graphene
 from graphene_django import DjangoObjectType
 
-from shared_apps.core.errors import NotFoundError
 from shared_apps.core.graphql.base import BaseMutation, require_member
-from tenant_apps.bookings.selectors import booking_for_party
+from tenant_apps.bookings.selectors import party_booking
 from tenant_apps.payments import selectors, services
 from tenant_apps.payments.models import Payment, Refund
 
@@ -78,9 +77,7 @@ class Query(graphene.ObjectType):
     @staticmethod
     def resolve_booking_payments(root, info, booking_id):
         user = require_member(info)
-        booking = booking_for_party(booking_id=booking_id, user=user)
-        if booking is None:
-            raise NotFoundError("No booking of yours has this id.")
+        booking = party_booking(booking_id=booking_id, user=user)
         return selectors.payments_of_booking(booking=booking)
 
 

@@ -11,7 +11,7 @@ from shared_apps.core.errors import NotFoundError
 from shared_apps.core.permissions import IsMarketplaceAdmin
 from shared_apps.core.serializers import validated
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
-from tenant_apps.bookings.selectors import booking_for_party
+from tenant_apps.bookings.selectors import party_booking
 from tenant_apps.listings.selectors import property_for_viewer
 from tenant_apps.reviews import selectors, services
 from tenant_apps.reviews.api.serializers import (
@@ -35,9 +35,7 @@ class BookingReviewView(MarketplaceAPIView):
     )
     def post(self, request, booking_id):
         data = validated(ReviewInput, request.data)
-        booking = booking_for_party(booking_id=booking_id, user=request.user)
-        if booking is None:
-            raise NotFoundError("No booking of yours has this id.")
+        booking = party_booking(booking_id=booking_id, user=request.user)
         review = services.review_create(booking=booking, author=request.user, **data)
         return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
 

@@ -8,7 +8,7 @@ from shared_apps.core.graphql.base import (
     require_member,
 )
 from shared_apps.core.serializers import validated
-from tenant_apps.bookings.selectors import booking_for_party
+from tenant_apps.bookings.selectors import party_booking
 from tenant_apps.reviews import selectors, services
 from tenant_apps.reviews.api.serializers import HideInput, ReplyInput
 from tenant_apps.reviews.api.serializers import ReviewInput as ReviewInputSerializer
@@ -39,9 +39,7 @@ class CreateReview(BaseMutation):
     def perform(cls, root, info, booking_id, input):
         user = require_member(info)
         data = validated(ReviewInputSerializer, input_dict(input))
-        booking = booking_for_party(booking_id=booking_id, user=user)
-        if booking is None:
-            raise NotFoundError("No booking of yours has this id.")
+        booking = party_booking(booking_id=booking_id, user=user)
         return {"review": services.review_create(booking=booking, author=user, **data)}
 
 
