@@ -168,6 +168,7 @@ class StripeGateway:
             currency=data["currency"].upper(),
             client_secret=data.get("client_secret") or "",
             failure_message=str(error.get("message", ""))[:300],
+            capture_manually=data.get("capture_method") == "manual",
         )
 
     @staticmethod

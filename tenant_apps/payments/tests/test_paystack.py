@@ -33,7 +33,7 @@ def test_instant_book_paid_on_paystack_is_confirmed(
 
     body, response = _pay(alpha, api, guest, booking, paystack_keys, fake_paystack)
 
-    assert body["redirect_url"].startswith("https://checkout.paystack.test/")
+    assert body["redirect_url"].startswith("https://checkout.paystack.com/")
     assert body["publishable_key"] == paystack_keys["publishable_key"]
     assert response.status_code == 200
     with tenant_context(alpha.tenant):
