@@ -40,9 +40,7 @@ def busy_alpha(alpha, make_member):
     start = timezone.now().date() + timedelta(days=20)
     with tenant_context(alpha.tenant):
         # Guests pay on arrival here, so the host's accept confirms a stay.
-        BookingPolicy.objects.filter(pk=booking_policy().pk).update(
-            collect_payment_on_arrival=True
-        )
+        BookingPolicy.objects.filter(pk=booking_policy().pk).update(collect_payment_on_arrival=True)
         stays = []
         for n in range(3):
             guest = make_member(alpha.tenant, Role.GUEST).user
