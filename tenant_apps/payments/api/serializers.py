@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from shared_apps.core.serializers import InputSerializer
-from tenant_apps.payments.constants import PaymentMethod, Provider
+from tenant_apps.payments.constants import OFFLINE_METHODS, Provider
 from tenant_apps.payments.models import Payment, PaymentSettings, Refund
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -63,7 +63,7 @@ class PaymentOutput(serializers.ModelSerializer):
 
 class PaymentStartInput(InputSerializer):
     method = serializers.ChoiceField(
-        choices=[PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER],
+        choices=OFFLINE_METHODS,
         required=False,
         help_text="Offline marketplaces: how the guest will pay.",
     )
@@ -85,7 +85,7 @@ class PaymentStartOutput(serializers.Serializer):
 
 class MarkPaidInput(InputSerializer):
     method = serializers.ChoiceField(
-        choices=[PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER],
+        choices=OFFLINE_METHODS,
         required=False,
         help_text="Left out: the method the guest chose is kept (cash if they chose none).",
     )

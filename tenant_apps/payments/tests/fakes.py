@@ -16,6 +16,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlparse
 
+import stripe
+
 
 class FakeProvider:
     """A threaded HTTP server; subclasses answer `route(method, path, params, key, headers)`."""
@@ -196,7 +198,8 @@ class FakeStripe(FakeProvider):
         metadata = {k[9:-1]: v for k, v in params.items() if k.startswith("metadata[")}
         refund = {
             "id": _id("re"), "object": "refund", "amount": amount, "currency": intent["currency"],
-            "payment_intent": intent["id"], "status": "succeeded", "metadata": metadata,
+            "payment_intent": intent["id"], "charge": _id("ch"), "created": int(time.time()),
+            "reason": None, "status": "succeeded", "metadata": metadata,
         }  # fmt: skip
         account["refunds"][refund["id"]] = refund
         return 200, refund
@@ -225,8 +228,11 @@ class FakeStripe(FakeProvider):
 
 
 def stripe_event(kind: str, obj: dict, event_id: str | None = None) -> bytes:
-    event = {"id": event_id or _id("evt"), "object": "event", "type": kind,
-             "created": int(time.time()), "data": {"object": obj}}  # fmt: skip
+    """An Event object as Stripe documents it (https://docs.stripe.com/api/events/object)."""
+    event = {"id": event_id or _id("evt"), "object": "event", "api_version": stripe.api_version,
+             "type": kind, "created": int(time.time()), "livemode": False,
+             "pending_webhooks": 1, "request": {"id": _id("req"), "idempotency_key": None},
+             "data": {"object": obj}}  # fmt: skip
     return json.dumps(event).encode()
 
 
