@@ -222,14 +222,20 @@ def _lock(booking_id, **lookup) -> LockedBooking:
     return locked
 
 
+def _api_error(exc: GatewayError) -> ApplicationError:
+    """A provider's failure as the API answers it: unreachable is a retryable 503, a refusal
+    a 502 with the provider's (safe) message."""
+    if isinstance(exc, GatewayUnavailable):
+        return UpstreamError(exc.message, code="provider_unavailable")
+    return ApplicationError(exc.message, code=exc.code, status=502)
+
+
 def _provider_call(call, *args):
     """A gateway call; its failures become API errors (nothing was changed here)."""
     try:
         return call(*args)
-    except GatewayUnavailable as exc:
-        raise UpstreamError(exc.message, code="provider_unavailable") from exc
     except GatewayError as exc:
-        raise ApplicationError(exc.message, code=exc.code, status=502) from exc
+        raise _api_error(exc) from exc
 
 
 def trip_url(booking: Booking) -> str:
@@ -318,20 +324,21 @@ def _new_attempt(
     method: str | None,
 ) -> Payment:
     attempt = max((p.attempt for p in payments), default=0) + 1
-    schema = current_schema_name()
-    # Only what never changes for this attempt: its key is sent with these exact parameters.
-    request = PaymentRequest(
-        amount=terms.amount,
-        currency=terms.currency,
-        idempotency_key=f"{schema}-{booking.pk}-{attempt}",
-        capture_manually=terms.capture_manually,
-        description=f"{current_tenant().brand_name}: {booking.property.title}, "
-        f"{booking.check_in:%Y-%m-%d} to {booking.check_out:%Y-%m-%d}",
-        email=guest.email,
-        metadata={"booking": str(booking.pk), "marketplace": schema, "attempt": str(attempt)},
-        return_url=trip_url(booking),
-    )
-    result = _provider_call(gateway.create_payment, request)
+    for _ in range(3):
+        try:
+            result = gateway.create_payment(_payment_request(booking, terms, guest, attempt))
+            break
+        except GatewayError as exc:
+            if exc.code != "reference_taken":
+                raise _api_error(exc) from exc
+            # A transaction that rolled back after reaching the provider used this key (with
+            # other parameters): it stays unused there; this attempt takes the next number.
+            attempt += 1
+    else:
+        raise UpstreamError(
+            "The provider keeps refusing new payment references. Try again shortly.",
+            code="provider_unavailable",
+        )
     if settings.provider == Provider.OFFLINE:
         chosen = method or PaymentMethod.BANK_TRANSFER
     else:
@@ -347,6 +354,23 @@ def _new_attempt(
     payments.append(payment)
     _advance(payment, result.status, result.failure_message, booking=booking)
     return payment
+
+
+def _payment_request(
+    booking: Booking, terms: AttemptTerms, guest: User, attempt: int
+) -> PaymentRequest:
+    schema = current_schema_name()
+    return PaymentRequest(
+        amount=terms.amount,
+        currency=terms.currency,
+        idempotency_key=f"{schema}-{booking.pk}-{attempt}",
+        capture_manually=terms.capture_manually,
+        description=f"{current_tenant().brand_name}: {booking.property.title}, "
+        f"{booking.check_in:%Y-%m-%d} to {booking.check_out:%Y-%m-%d}",
+        email=guest.email,
+        metadata={"booking": str(booking.pk), "marketplace": schema, "attempt": str(attempt)},
+        return_url=trip_url(booking),
+    )
 
 
 def _require_payable(booking: Booking, payments: list[Payment], settings: PaymentSettings):

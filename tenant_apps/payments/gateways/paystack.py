@@ -70,9 +70,10 @@ class PaystackGateway:
         try:
             data = self._call("POST", "/transaction/initialize", json=body)
         except GatewayError as exc:
-            if "duplicate" not in exc.message.lower():
-                raise
-            return self.retrieve_payment(request.idempotency_key)
+            if "duplicate" in exc.message.lower():
+                # Initialized before (its page is with whoever asked then): a new reference.
+                raise GatewayError(exc.message, code="reference_taken") from exc
+            raise
         return ProviderPayment(
             reference=data["reference"], status=PaymentStatus.PENDING,
             amount=request.amount, currency=request.currency,

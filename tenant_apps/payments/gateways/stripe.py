@@ -188,6 +188,11 @@ class StripeGateway:
                 "(PaymentIntents and Refunds, read and write).",
                 code="keys_refused",
             ) from exc
+        except stripe.IdempotencyError as exc:
+            raise GatewayError(
+                "Stripe refused a payment key already used for another request.",
+                code="reference_taken",
+            ) from exc
         except stripe.CardError as exc:
             raise GatewayError(
                 exc.user_message or "The card was declined.", code="card_declined"

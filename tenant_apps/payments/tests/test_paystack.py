@@ -2,6 +2,7 @@
 HMAC-SHA512-signed charge.success event confirms; a declined request is refunded in full."""
 
 import pytest
+import requests
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenants.selectors import marketplace_url
@@ -223,3 +224,24 @@ def test_paystack_sends_the_guest_back_to_their_trip_page(
     [sent] = [b for b in fake_paystack.initialized if b["metadata"]["booking"] == str(booking.pk)]
     assert sent["callback_url"] == f"{base}/trips/{booking.pk}/"
     assert alpha.host in base
+
+
+def test_a_reference_paystack_already_has_gets_a_new_one_with_a_working_page(
+    alpha, api, guest, instant, paystack_keys, fake_paystack
+):
+    booking = book(alpha, instant, guest)
+    # An earlier start initialized attempt 1's reference, then its transaction rolled back.
+    taken = f"{alpha.tenant.schema_name}-{booking.pk}-1"
+    requests.post(
+        f"{fake_paystack.url}/transaction/initialize",
+        json={"reference": taken, "amount": 100, "currency": "NGN", "email": guest.email},
+        headers={"Authorization": f"Bearer {paystack_keys['secret_key']}"},
+        timeout=5,
+    )
+
+    response = api(alpha.host, guest).post(f"/api/v1/bookings/{booking.pk}/payments")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["redirect_url"].startswith("https://checkout.paystack.com/")
+    assert response.json()["payment"]["reference"] != taken
+    assert response.json()["payment"]["attempt"] == 2

@@ -435,3 +435,25 @@ def test_reopening_the_payment_page_returns_the_stored_client_secret_without_a_c
     assert second["client_secret"] == first["client_secret"] != ""
     assert len(fake_stripe.requests) == calls  # nothing re-sent to Stripe
     assert second["return_url"].endswith(f"/trips/{booking.pk}/")
+
+
+def test_a_key_used_by_a_rolled_back_start_is_not_sent_again_with_other_parameters(
+    alpha, api, guest, instant, stripe_keys, fake_stripe
+):
+    import stripe
+
+    booking = book(alpha, instant, guest)
+    # An earlier start reached Stripe with attempt 1's key, then its transaction rolled back;
+    # it asked for a manual capture (the booking was a request then).
+    key = f"{alpha.tenant.schema_name}-{booking.pk}-1"
+    client = stripe.StripeClient(stripe_keys["secret_key"], base_addresses={"api": fake_stripe.url})
+    client.v1.payment_intents.create(
+        {"amount": 100, "currency": "usd", "capture_method": "manual"}, {"idempotency_key": key}
+    )
+
+    body = start(api, alpha, guest, booking)
+
+    assert body["payment"]["attempt"] == 2
+    intent = fake_stripe.intent(stripe_keys["secret_key"], body["payment"]["reference"])
+    assert intent["capture_method"] == "automatic"
+    assert intent["amount"] == int(booking.total * 100)
