@@ -282,7 +282,6 @@ class FakePaystack(FakeProvider):
                 "channel": "card", "currency": params["currency"],
                 "metadata": params.get("metadata") or {},
                 "customer": {"email": params["email"]},
-                "callback_url": params.get("callback_url", ""),
             }  # fmt: skip
             self.initialized.append(dict(params))
             return 200, {"status": True, "message": "Authorization URL created", "data": {
