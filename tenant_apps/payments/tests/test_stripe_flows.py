@@ -457,3 +457,16 @@ def test_a_key_used_by_a_rolled_back_start_is_not_sent_again_with_other_paramete
     intent = fake_stripe.intent(stripe_keys["secret_key"], body["payment"]["reference"])
     assert intent["capture_method"] == "automatic"
     assert intent["amount"] == int(booking.total * 100)
+
+
+def test_choosing_an_offline_method_on_a_card_marketplace_is_a_400(
+    alpha, api, guest, instant, stripe_keys
+):
+    booking = book(alpha, instant, guest)
+
+    response = api(alpha.host, guest).post(pay_url(booking), {"method": "cash"}, format="json")
+
+    assert response.status_code == 400
+    assert "method" in response.json()["fields"]
+    with tenant_context(alpha.tenant):
+        assert not Payment.objects.filter(booking=booking).exists()
