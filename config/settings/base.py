@@ -218,7 +218,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentMethodEnum": "tenant_apps.payments.constants.PaymentMethod",
+        "OfflinePaymentMethodEnum": "tenant_apps.payments.constants.OFFLINE_METHODS",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "shared_apps.core.schema.add_error_responses",
