@@ -411,8 +411,6 @@ def tenant_restore(*, path: Path, slug: str | None = None) -> RestoreResult:
 
 
 def _project_app_labels() -> set[str]:
-    from django.apps import apps
-
     return {config.label for config in apps.get_app_configs()}
 
 

@@ -404,3 +404,28 @@ def test_a_failed_restore_leaves_no_media_behind(keeper, monkeypatch):
 
     assert media_files("keeper-broken") == []
     assert not Tenant.objects.filter(schema_name="keeper-broken").exists()
+
+
+def test_an_archive_from_before_backups_carried_media_still_restores(keeper, tmp_path):
+    older = tmp_path / "older.tar.gz"
+    with tarfile.open(keeper) as archive:
+        parts = {
+            m.name: archive.extractfile(m).read()
+            for m in archive.getmembers()
+            if not m.name.startswith("media/")
+        }
+    manifest = json.loads(parts["manifest.json"])
+    del manifest["media"], manifest["media_prefix"]
+    parts["manifest.json"] = json.dumps(manifest).encode()
+    with tarfile.open(older, "w:gz") as archive:
+        for name, data in parts.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+    result = tenant_restore(path=older, slug="keeper-older")
+
+    # no files to write, and the stored names still point where the photos are
+    assert result.media_files == 0
+    assert media_files("keeper-older") == []
+    assert rows("keeper-older") == rows("keeper")
