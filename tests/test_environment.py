@@ -16,7 +16,7 @@ from tests.workers import ROOT, worker_env
 
 VARIABLES = {
     "PORT", "MARKETPLACE_URL_TEMPLATE", "PAYMENTS_STRIPE_API_BASE", "PAYMENTS_PAYSTACK_API_BASE",
-    "PAYMENTS_WEBHOOK_TOLERANCE_SECONDS",
+    "PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", "MEDIA_URL",
 }  # fmt: skip
 
 
@@ -153,3 +153,16 @@ def test_without_the_variables_the_providers_own_servers_are_used():
     )
 
     assert printed == "None https://api.paystack.co 300"
+
+
+def test_photos_can_be_served_from_a_cdn():
+    photo_url = (
+        "from django.core.files.storage import default_storage; "  # what photo.image.url asks
+        "print(default_storage.url('tenants/alpha/properties/1/a.jpg'))"
+    )
+
+    assert _in_a_process(photo_url) == "/media/tenants/alpha/properties/1/a.jpg"
+    assert (
+        _in_a_process(photo_url, MEDIA_URL="https://cdn.example.com/media/")
+        == "https://cdn.example.com/media/tenants/alpha/properties/1/a.jpg"
+    )

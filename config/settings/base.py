@@ -149,7 +149,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "platform" / "static"]
-MEDIA_URL = "/media/"
+# Where uploaded files are served from: this server in dev, a CDN or bucket in production.
+MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 # --- Email ---------------------------------------------------------------------------------
