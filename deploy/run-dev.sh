@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# manage.py defaults to it; `celery -A config beat` needs it said.
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.dev}"
 # Settings read PORT too: emailed links and the operator API's URLs carry it.
 export PORT="${PORT:-8000}"
 
@@ -19,8 +21,10 @@ trap 'exit 130' INT TERM
 children+=($!)
 # A separate beat process (not the worker's embedded -B): run_worker re-plans its queues
 # as marketplaces come and go, and beat must stay exactly one however many workers run.
-mkdir -p .data
-"$PY" -m celery -A config beat --loglevel=INFO --schedule=.data/celerybeat-schedule &
+# Its state (when each job last ran) survives restarts, so it keeps each job's interval.
+schedule="${BEAT_SCHEDULE_FILE:-.data/celerybeat-schedule}"
+mkdir -p "$(dirname "$schedule")"
+"$PY" -m celery -A config beat --loglevel=INFO --schedule="$schedule" &
 children+=($!)
 
 echo

@@ -1,14 +1,17 @@
-"""Periodic work as `make run` runs it: a real beat process (deploy/run-dev.sh's command) and
-a real worker expire unanswered requests and complete past stays in every marketplace with no
-one asking; `manage.py complete_stays` fast-forwards a stay for a demo."""
+"""Periodic work as `make run` runs it: deploy/run-dev.sh's beat and worker expire unanswered
+requests and complete past stays in every marketplace with no one asking, and Ctrl-C stops
+everything it started; beat's schedule does it again at its intervals; `manage.py
+complete_stays` fast-forwards a stay for a demo."""
 
 from __future__ import annotations
 
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
+import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -120,6 +123,71 @@ def _statuses(marketplaces, overdue) -> dict[str, tuple[str, str]]:
 DONE = (BookingStatus.COMPLETED, BookingStatus.EXPIRED)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _gone(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+# First in the module: no worker of the tests' own is running yet, so what happens is
+# make run's doing.
+def test_make_run_expires_and_completes_without_anyone_asking_and_ctrl_c_stops_it_all(
+    marketplaces, overdue, tmp_path
+):
+    port = _free_port()
+    env = {
+        **worker_env(),
+        "PORT": str(port),
+        "BEAT_SCHEDULE_FILE": str(tmp_path / "celerybeat-schedule"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE")  # make run's own settings (dev), as from a shell
+    env.pop("MARKETPLACE_URL_TEMPLATE", None)
+    log_path = tmp_path / "run-dev.log"
+    with log_path.open("w") as log:
+        run = subprocess.Popen(  # noqa: S603  (our own script)
+            [str(ROOT / "deploy" / "run-dev.sh")], cwd=ROOT, env=env, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        wait_for(lambda: _answers(port), timeout=60, interval=0.5)
+        # its beat sends the jobs as it starts (dev), not an hour later
+        settled = wait_for(
+            lambda: set(_statuses(marketplaces, overdue).values()) == {DONE}, timeout=60
+        )
+        output = log_path.read_text()
+
+        os.killpg(run.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole group
+        run.wait(timeout=30)
+        stopped = wait_for(lambda: _gone(run.pid), timeout=30)
+    finally:
+        if not _gone(run.pid):
+            os.killpg(run.pid, signal.SIGKILL)
+
+    assert settled
+    assert stopped
+    assert f"Serving on port {port}" in output
+    assert f"http://alpine.localhost:{port}/api/docs/" in output
+    assert "beat: Starting..." in output
+    assert "celery.apps.worker: celery@" in output  # the worker started too
+
+
 def test_beat_expires_requests_and_completes_stays_on_its_schedule(
     worker, marketplaces, overdue, tmp_path
 ):
@@ -137,26 +205,6 @@ def test_beat_expires_requests_and_completes_stays_on_its_schedule(
 
     assert settled, beat.output()
     assert "Sending due task every-marketplace:bookings.complete_stays" in beat.output()
-
-
-def test_beat_under_make_run_catches_up_at_once_instead_of_waiting_an_interval(
-    worker, marketplaces, overdue, tmp_path
-):
-    # make run's settings (dev) catch up at start; the hourly interval has not come round
-    beat = Beat(
-        tmp_path,
-        BEAT_CATCH_UP_AT_START="true",
-        EXPIRE_REQUESTS_SECONDS="3600",
-        COMPLETE_STAYS_SECONDS="3600",
-    )
-    try:
-        settled = wait_for(
-            lambda: set(_statuses(marketplaces, overdue).values()) == {DONE}, timeout=60
-        )
-    finally:
-        beat.stop()
-
-    assert settled, beat.output()
 
 
 def _run(*args: str) -> str:
