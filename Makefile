@@ -45,7 +45,11 @@ demo: migrate
 run: demo
 	$(ENV) PORT=$(PORT) deploy/run-dev.sh
 
+# Browser tests need a Chromium: found on the machine, else Debian's package installed when
+# we are root, else the run says plainly that they were skipped (CI sets
+# REQUIRE_BROWSER_TESTS=1, which makes a missing browser a failure instead).
 test: services
+	-$(PY) -m tests.browser.chromium
 	$(ENV) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -1,0 +1,10 @@
+"""Guest pages: home, search results, listing."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "storefront/home.html")
