@@ -3,7 +3,7 @@ middleware recognises storefront pages by it)."""
 
 from django.urls import path
 
-from tenant_apps.storefront.views import account, assets, guest
+from tenant_apps.storefront.views import account, assets, checkout, guest
 
 asset_urlpatterns = [
     path("theme.css", assets.theme_css, name="storefront-theme"),
@@ -13,6 +13,14 @@ asset_urlpatterns = [
 
 guest_urlpatterns = [
     path("", guest.home, name="storefront-home"),
+    path("search/", guest.search, name="storefront-search"),
+    path("stays/<uuid:property_id>/", guest.listing, name="storefront-listing"),
+    path(
+        "stays/<uuid:property_id>/calendar/",
+        guest.listing_calendar,
+        name="storefront-listing-calendar",
+    ),
+    path("stays/<uuid:property_id>/quote/", guest.listing_quote, name="storefront-listing-quote"),
 ]
 
 account_urlpatterns = [
@@ -20,4 +28,14 @@ account_urlpatterns = [
     path("logout/", account.logout_page, name="storefront-logout"),
 ]
 
-urlpatterns = [*asset_urlpatterns, *guest_urlpatterns, *account_urlpatterns]
+# Placeholder until the checkout pages land (they keep this URL and name).
+checkout_urlpatterns = [
+    path("checkout/<uuid:property_id>/", checkout.checkout, name="storefront-checkout"),
+]
+
+urlpatterns = [
+    *asset_urlpatterns,
+    *guest_urlpatterns,
+    *account_urlpatterns,
+    *checkout_urlpatterns,
+]
