@@ -39,6 +39,15 @@ def amenity_list() -> QuerySet[Amenity]:
     return Amenity.objects.order_by("name")
 
 
+def published_listing_dates() -> QuerySet:
+    """(id, updated) of every published listing, newest first: for the sitemap."""
+    return (
+        Property.objects.filter(status=PropertyStatus.PUBLISHED)
+        .order_by("-created", "-id")
+        .values_list("id", "updated")
+    )
+
+
 def visible_properties(*, user: User | None) -> QuerySet[Property]:
     """Published listings, and every listing of `user` as their host."""
     visible = Q(status=PropertyStatus.PUBLISHED)

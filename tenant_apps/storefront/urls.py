@@ -9,6 +9,8 @@ asset_urlpatterns = [
     path("theme.css", assets.theme_css, name="storefront-theme"),
     path("favicon.svg", assets.favicon_svg, name="storefront-favicon"),
     path("favicon.ico", assets.favicon_ico, name="storefront-favicon-ico"),
+    path("robots.txt", assets.robots_txt, name="storefront-robots"),
+    path("sitemap.xml", assets.sitemap_xml, name="storefront-sitemap"),
 ]
 
 guest_urlpatterns = [
