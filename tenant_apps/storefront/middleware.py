@@ -30,7 +30,7 @@ class SuspendedMarketplacePageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         tenant = getattr(request, "tenant", None)
-        if response.status_code == 503 and tenant is not None and tenant.is_suspended:
-            if wants_html(request):
-                return suspended(request, tenant)
+        suspended_here = tenant is not None and tenant.is_suspended
+        if response.status_code == 503 and suspended_here and wants_html(request):
+            return suspended(request, tenant)
         return response
