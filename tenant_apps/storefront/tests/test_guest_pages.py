@@ -226,3 +226,12 @@ def test_pages_use_renditions_never_the_original_photo(alpha, host):
     results = html(get(alpha, "/search/"))
     assert ".webp 64w" in results  # the listing's first photo, a small one
     assert 'loading="lazy"' in results
+
+
+def test_money_follows_the_marketplaces_currency_and_the_locale():
+    from tenant_apps.storefront.templatetags.storefront import money, money_whole
+
+    assert money("1260", "USD") == "$1,260.00"
+    assert money("1260", "CHF") == "CHF\u00a01,260.00"
+    assert money("1260", "JPY") == "¥1,260"
+    assert money_whole("420.00", "CHF") == "CHF\u00a0420"
