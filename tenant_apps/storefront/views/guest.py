@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -20,6 +21,7 @@ from tenant_apps.storefront import pages
 from tenant_apps.storefront.selectors import storefront_profile
 from tenant_apps.storefront.seo import listing_jsonld
 from tenant_apps.storefront.templatetags.storefront import medium_src
+from tenant_apps.storefront.theme import theme_version
 
 LISTING_REVIEWS_SHOWN = 6
 
@@ -41,43 +43,62 @@ CANCELLATION_IN_WORDS = {
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    sections = pages.home_sections()
-    hero = next(iter(sections["featured"] or sections["newest"]), None)
+    tenant = current_tenant()
     profile = storefront_profile()
-    return render(
-        request,
-        "storefront/home.html",
-        {
+
+    def context() -> dict:
+        sections = pages.home_sections()
+        hero = next(iter(sections["featured"] or sections["newest"]), None)
+        return {
+            "marketplace": tenant,
             "profile": profile,
             "featured": sections["featured"],
             "newest": sections["newest"],
             "hero_photo": hero["photos"][0] if hero and hero["photos"] else None,
-            "property_types": PropertyType.choices,
-        },
-    )
+        }
+
+    # Branding and the profile are no listings data: their versions are part of the key.
+    key = {"theme": theme_version(tenant), "profile": str(profile.updated)}
+    main_html = pages.fragment("home", key, "storefront/partials/home_main.html", context)
+    return render(request, "storefront/home.html", {"profile": profile, "main_html": main_html})
 
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     page = pages.search_page(request)
-    context = {
-        "page": page,
-        "values": page.params,
-        "selected_amenities": set(page.params.get("amenities", "").split(",")) - {""},
-        "amenities": pages.amenities(),
-        "property_types": PropertyType.choices,
-        "orderings": [
-            ("newest", _("Newest")),
-            ("price", _("Price: low to high")),
-            ("-price", _("Price: high to low")),
-            ("rating", _("Best rated")),
-        ],
-        "next_url": _with_cursor(request, page.next_cursor),
-        "previous_url": _with_cursor(request, page.previous_cursor),
-        "status": 400 if page.errors else 200,
-    }
-    template = "storefront/partials/results.html" if request.htmx else "storefront/search.html"
-    return render(request, template, context, status=context["status"])
+
+    def context() -> dict:
+        return {
+            "page": page,
+            "values": page.params,
+            "selected_amenities": sorted(set(page.params.get("amenities", "").split(",")) - {""}),
+            "amenities": pages.amenities(),
+            "property_types": PropertyType.choices,
+            "orderings": [
+                ("newest", _("Newest")),
+                ("price", _("Price: low to high")),
+                ("-price", _("Price: high to low")),
+                ("rating", _("Best rated")),
+            ],
+            "next_url": _with_cursor(request, page.next_cursor),
+            "previous_url": _with_cursor(request, page.previous_cursor),
+        }
+
+    if request.htmx:
+        return render(request, "storefront/partials/results.html", context())
+    if page.errors:
+        main_html = render_to_string("storefront/partials/search_main.html", context())
+    else:
+        main_html = pages.fragment(
+            "search", page.key, "storefront/partials/search_main.html", context
+        )
+    status = 400 if page.errors else 200
+    return render(
+        request,
+        "storefront/search.html",
+        {"values": page.params, "main_html": main_html},
+        status=status,
+    )
 
 
 def _with_cursor(request: HttpRequest, cursor: str | None) -> str | None:
