@@ -118,7 +118,7 @@ def page_weight() -> None:
         parts[src] = Path(finders.find(src.removeprefix("/static/"))).read_bytes()
     images = re.findall(r'(?:src|srcset)="([^"]+)"', text)
     urls = [u.split(" ")[0] for value in images for u in value.split(", ")]
-    photos = [u for u in urls if "/media/" in u]
+    photos = [u for u in urls if "/properties/" in u]  # listing photos (not the logo)
     originals = [u for u in photos if not re.search(r"-\d+\.webp$", u)]
     raw = sum(len(body) for body in parts.values())
     zipped = sum(len(gzip.compress(body)) for body in parts.values())

@@ -25,6 +25,13 @@ OPTIONAL_PAGES = (
 SITE_URL_SECONDS = 60
 
 
+def site_url(tenant) -> str:
+    """The marketplace's base URL on its primary domain (canonical links, JSON-LD)."""
+    return shared_cache.get_or_set(
+        "storefront:site-url", lambda: marketplace_url(tenant=tenant), SITE_URL_SECONDS
+    )
+
+
 @cache
 def optional_page_urls() -> dict[str, str | None]:
     urls = {}
@@ -41,15 +48,9 @@ def storefront(request: HttpRequest) -> dict:
     if tenant is None or not getattr(tenant, "pk", None) or tenant.schema_name == "public":
         return {}
 
-    @cache
-    def site_url() -> str:
-        # Called only by pages that print a canonical URL, and once per page.
-        return shared_cache.get_or_set(
-            "storefront:site-url", lambda: marketplace_url(tenant=tenant), SITE_URL_SECONDS
-        )
-
     return {
         "theme_version": theme_version(tenant),
-        "site_url": site_url,
+        # Called only by pages that print a canonical URL, and once per page.
+        "site_url": cache(lambda: site_url(tenant)),
         "nav_urls": optional_page_urls(),
     }

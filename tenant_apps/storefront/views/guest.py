@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from shared_apps.core.tenancy import current_tenant, marketplace_today
-from shared_apps.tenants.selectors import marketplace_url
 from tenant_apps.bookings.api.serializers import QuoteQuery
 from tenant_apps.bookings.services import stay_quote
 from tenant_apps.listings.constants import CancellationPolicy, PropertyType
 from tenant_apps.reviews.selectors import review_breakdown, reviews_of_property
 from tenant_apps.storefront import pages
+from tenant_apps.storefront.context_processors import site_url
 from tenant_apps.storefront.selectors import storefront_profile
 from tenant_apps.storefront.seo import listing_jsonld
 from tenant_apps.storefront.templatetags.storefront import medium_src
@@ -115,19 +115,29 @@ def listing(request: HttpRequest, property_id) -> HttpResponse:
     body = pages.listing_detail(property_id=property_id, user=request.user)
     if body is None:
         raise Http404(_("No listing with this id here."))
-    reviews = reviews_of_property(property_id=property_id)[:LISTING_REVIEWS_SHOWN]
     names = {a["code"]: a["name"] for a in pages.amenities()}
+
+    def reviews_context() -> dict:
+        reviews = reviews_of_property(property_id=property_id)[:LISTING_REVIEWS_SHOWN]
+        return {
+            "listing": body,
+            "reviews": list(reviews),
+            "breakdown": review_breakdown(property_id=property_id),
+        }
+
     context = {
         "listing": body,
         "property_type": PropertyType(body["property_type"]).label,
         "amenity_names": [names.get(code, code) for code in body["amenities"]],
         "cancellation": CANCELLATION_IN_WORDS[CancellationPolicy(body["cancellation_policy"])],
-        "reviews": list(reviews),
-        "breakdown": review_breakdown(property_id=property_id),
+        # Reviews change only with a review write, which renews the listings version.
+        "reviews_html": pages.fragment(
+            "reviews", {"id": body["id"]}, "storefront/partials/reviews.html", reviews_context
+        ),
         "calendar": _calendar(request, property_id),
         "quote": _quote(request, body),
     }
-    site = marketplace_url(tenant=current_tenant())
+    site = site_url(current_tenant())
     context["jsonld"] = listing_jsonld(
         listing=body,
         url=site + reverse("storefront-listing", args=[body["id"]]),
