@@ -244,7 +244,7 @@ def payment_start(*, booking_id, guest: User) -> PaymentStart:
             "marketplace": current_schema_name(),
             "attempt": str(attempt),
         },  # fmt: skip
-        return_url=f"{marketplace_url(tenant=tenant)}/bookings/{booking.pk}",
+        return_url=f"{marketplace_url(tenant=tenant)}/trips/{booking.pk}/",  # storefront-trip
     )
     result = _provider_call(gateway.create_payment, request)
     payment = open_one or Payment(

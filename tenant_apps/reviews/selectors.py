@@ -48,3 +48,8 @@ def review_get(*, review_id, include_hidden: bool = False) -> Review | None:
     if not include_hidden:
         reviews = reviews.filter(is_hidden=False)
     return reviews.filter(pk=review_id).first()
+
+
+def review_of_booking(*, booking) -> Review | None:
+    """The review a stay got, if any (one per booking)."""
+    return visible_reviews().filter(booking=booking).first()
