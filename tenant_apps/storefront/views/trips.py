@@ -82,8 +82,10 @@ def _trip_page(request: HttpRequest, booking, review_form=None, status=200) -> H
         "return_message": _return_message(request),
         "review": review,
     }
-    if is_guest and booking.status == BookingStatus.COMPLETED and review is None:
-        context["review_form"] = review_form or ReviewForm()
+    if review_form is not None:  # a review just refused: the form again, saying why
+        context["review_form"] = review_form
+    elif is_guest and booking.status == BookingStatus.COMPLETED and review is None:
+        context["review_form"] = ReviewForm()
     return render(request, "storefront/trips/detail.html", context, status=status)
 
 
