@@ -65,8 +65,9 @@ def checkout(request: HttpRequest, property_id) -> HttpResponse:
     context["quote"] = stay_quote(property=prop, guest=_viewer(request), **stay)
     if not request.user.is_authenticated:
         here = request.get_full_path()
-        context["login_form"] = MarketplaceLoginForm(request)
-        context["signup_form"] = SignupForm()
+        # Two forms on one page: ids of their own, so each label names its own field.
+        context["login_form"] = MarketplaceLoginForm(request, auto_id="login_%s")
+        context["signup_form"] = SignupForm(auto_id="signup_%s")
         context["next"] = here
         context["login_url"] = f"{reverse('storefront-login')}?{urlencode({'next': here})}"
         context["signup_url"] = f"{reverse('storefront-signup')}?{urlencode({'next': here})}"
@@ -117,6 +118,13 @@ def _start_payment(request: HttpRequest, booking_id, quiet_when_not_payable=Fals
         )
         response["Content-Security-Policy"] = STRIPE_CSP
         return response
-    if started.redirect_url:  # Paystack's payment page; it sends the guest back to the trip
-        return redirect(started.redirect_url)
+    if started.redirect_url:
+        # Paystack's payment page, which sends the guest back to the trip. Reached from a
+        # page of ours, not by redirecting this POST: the pages' `form-action 'self'` also
+        # covers where a form's redirects lead, so browsers would block the hop.
+        return render(
+            request,
+            "storefront/checkout/redirect.html",
+            {"booking": started.payment.booking, "redirect_url": started.redirect_url},
+        )
     return redirect("storefront-trip", booking_id=booking_id)
