@@ -9,10 +9,20 @@ asset_urlpatterns = [
     path("theme.css", assets.theme_css, name="storefront-theme"),
     path("favicon.svg", assets.favicon_svg, name="storefront-favicon"),
     path("favicon.ico", assets.favicon_ico, name="storefront-favicon-ico"),
+    path("robots.txt", assets.robots_txt, name="storefront-robots"),
+    path("sitemap.xml", assets.sitemap_xml, name="storefront-sitemap"),
 ]
 
 guest_urlpatterns = [
     path("", guest.home, name="storefront-home"),
+    path("search/", guest.search, name="storefront-search"),
+    path("stays/<uuid:property_id>/", guest.listing, name="storefront-listing"),
+    path(
+        "stays/<uuid:property_id>/calendar/",
+        guest.listing_calendar,
+        name="storefront-listing-calendar",
+    ),
+    path("stays/<uuid:property_id>/quote/", guest.listing_quote, name="storefront-listing-quote"),
 ]
 
 account_urlpatterns = [

@@ -21,7 +21,7 @@ from tenant_apps.payments.services import payment_mark_paid, payment_settings_up
 from tenant_apps.payments.tests.fakes import FakePaystack, FakeStripe
 from tenant_apps.reviews.tests.factories import stay_factory
 from tenant_apps.storefront.demo import DEMO_PASSWORD, SHARED_GUEST_EMAIL
-from tenant_apps.storefront.templatetags.storefront_format import money
+from tenant_apps.storefront.templatetags.storefront import money
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.test_concurrency import committed
 

@@ -17,7 +17,7 @@ from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.payments.services import payment_settings_update
 from tenant_apps.payments.tests.fakes import FakePaystack, FakeStripe
 from tenant_apps.payments.tests.helpers import use_paystack, use_stripe
-from tenant_apps.storefront.middleware import STOREFRONT_CSP
+from tenant_apps.storefront.security import STOREFRONT_CSP
 from tenant_apps.storefront.tests.helpers import browser, signed_in
 
 pytestmark = pytest.mark.django_db

@@ -26,24 +26,16 @@ from tenant_apps.storefront.forms import (
     posted,
     show_error,
 )
+from tenant_apps.storefront.security import STOREFRONT_CSP
 
 # Stripe.js is the one third-party script of the storefront, on the page that pays with it
 # only. Its documented needs: the script and its frames from js.stripe.com (3-D Secure
 # challenges from hooks.stripe.com) and API calls to api.stripe.com.
-STRIPE_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' https://js.stripe.com",
-        "style-src 'self'",
-        "img-src 'self' data: https:",
-        "font-src 'self'",
-        "frame-src https://js.stripe.com https://hooks.stripe.com",
-        "connect-src 'self' https://api.stripe.com",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
+STRIPE_CSP = (
+    STOREFRONT_CSP.replace("script-src 'self'", "script-src 'self' https://js.stripe.com").replace(
+        "connect-src 'self'", "connect-src 'self' https://api.stripe.com"
+    )
+    + "; frame-src https://js.stripe.com https://hooks.stripe.com"
 )
 
 
