@@ -69,12 +69,12 @@ def _checkout(store, listing, start: int, nights: int = 2, guests: int = 2) -> s
     )
 
 
-def _quoted_total(store, listing, start: int, nights: int):
+def _quoted_total(store, listing, start: int, nights: int, guests: int):
     """The total the quote service gives (the page must show the same)."""
     with tenant_context(store.tenant):
         quote = stay_quote(
             property=listing, guest=None, check_in=_day(start),
-            check_out=_day(start + nights), guests=2,
+            check_out=_day(start + nights), guests=guests,
         )  # fmt: skip
     return quote["price"]["total"]
 
@@ -107,13 +107,24 @@ def _trip_id(page) -> str:
     return re.search(r"/trips/([0-9a-f-]{36})/", page.url).group(1)
 
 
-def test_a_guest_signs_up_at_checkout_books_pays_offline_cancels_and_reviews(page, demo):
+def test_a_guest_searches_signs_up_at_checkout_books_pays_offline_cancels_and_reviews(page, demo):
     alpine = demo["alpine"]
-    loft = _listing(alpine, "Engadin loft")  # instant book
+    loft = _listing(alpine, "Engadin loft")  # instant book, flexible policy
+    check_in, check_out = _day(120), _day(123)
+
+    # search, open the listing, price the dates, book
     page.goto(alpine.url("/"))
+    page.get_by_label("Where").fill("St. Moritz")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=loft.title).click()
+    page.locator("#q-check-in").fill(check_in.isoformat())
+    page.locator("#q-check-out").fill(check_out.isoformat())
+    page.locator("#q-guests").fill("2")
+    page.get_by_role("button", name="Check price").click()
+    page.locator("#quote").get_by_role("link", name="Book").click()
+    page.wait_for_url(re.compile(r"/checkout/"))
 
     # checkout: the price, and signing up inline
-    page.goto(_checkout(alpine, loft, start=120, nights=3))
     assert page.get_by_role("heading", name="Confirm and pay").is_visible()
     signup = page.locator("form", has=page.get_by_role("heading", name="I'm new here"))
     signup.get_by_label("First name").fill("Journey")
@@ -121,7 +132,7 @@ def test_a_guest_signs_up_at_checkout_books_pays_offline_cancels_and_reviews(pag
     signup.get_by_label("Password").fill("summit-sunrise-lake-2026")
     signup.get_by_role("button", name="Sign up").click()
     total = page.locator(".breakdown tfoot td").inner_text()
-    expected = _quoted_total(alpine, loft, start=120, nights=3)
+    expected = _quoted_total(alpine, loft, start=120, nights=3, guests=2)
     assert total == money(expected, "CHF")
 
     # book: an offline marketplace says how to pay
