@@ -206,3 +206,35 @@ def test_paystack_checkout_sends_the_guest_to_paystacks_page_and_back_to_the_tri
 def test_a_listing_of_another_marketplace_has_no_checkout_here(alpha, bravo, instant):
     assert browser(bravo).get(checkout_url(instant)).status_code == 404
     assert browser(alpha).get(checkout_url(instant)).status_code == 200
+
+
+def test_a_provider_outage_keeps_the_booking_and_offers_to_pay_again(
+    alpha, guest, instant, fake_stripe, providers_are_local
+):
+    use_stripe(alpha, fake_stripe)
+    client = signed_in(alpha, guest)
+    fake_stripe.down = True
+    try:
+        response = client.post(checkout_url(instant))
+    finally:
+        fake_stripe.down = False
+    trip = client.get(response["Location"]).content.decode()
+    again = client.post(f"{response['Location']}pay/")
+
+    (booking,) = _trips(alpha, guest)
+    assert response["Location"] == f"/trips/{booking.pk}/"
+    assert booking.status == BookingStatus.PENDING_PAYMENT
+    assert "message--error" in trip
+    assert f'action="/trips/{booking.pk}/pay/"' in trip
+    assert again.status_code == 200
+    assert "data-client-secret=" in again.content.decode()
+
+
+def test_only_the_guest_pays_for_a_booking(alpha, guest, host, instant, offline):
+    signed_in(alpha, guest).post(checkout_url(instant))
+    (booking,) = _trips(alpha, guest)
+
+    assert signed_in(alpha, host).post(f"/trips/{booking.pk}/pay/").status_code == 404
+    anonymous = browser(alpha).post(f"/trips/{booking.pk}/pay/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/login/")
