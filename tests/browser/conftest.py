@@ -196,7 +196,8 @@ def screenshot(page, store: Storefront, name: str) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^a-z0-9-]+", "-", name.lower())
     path = SCREENSHOT_DIR / f"{store.slug}-{safe}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # caret="initial": hiding the caret would inject a <style>, which the page's CSP refuses.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path
 
 
