@@ -151,3 +151,27 @@ def test_the_emailed_link_path_is_the_storefront_page(alpha, guest):
     path = link.split("localhost:8000", 1)[1]
 
     assert resolve(path, urlconf="config.urls_tenant").url_name == "storefront-password-set"
+
+
+def test_pages_share_the_apis_rate_limits_per_marketplace(alpha, bravo, api, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"signup": "2/min"})
+    body = {"email": bravo.admin.email, "password": "not-it-at-all"}  # a wrong password
+
+    here = {"REMOTE_ADDR": "203.0.113.77"}  # an address no other test counts against
+
+    first = browser(alpha).post("/signup/", body, **here)
+    by_api = api(alpha.host).post("/api/v1/auth/signup", body, **here)
+    third = browser(alpha).post("/signup/", body, **here)
+    elsewhere = browser(bravo).post("/signup/", body, **here)
+    reading = browser(alpha).get("/signup/", **here)
+
+    assert first.status_code == 400  # counted, and answered
+    assert by_api.status_code == 401
+    assert third.status_code == 429
+    assert int(third["Retry-After"]) > 0
+    assert "Too many attempts from here." in third.content.decode()
+    assert "Alpha Mountain Stays" in third.content.decode()
+    assert elsewhere.status_code == 400  # another marketplace counts on its own
+    assert reading.status_code == 200

@@ -37,11 +37,14 @@ from tenant_apps.storefront.forms import (
     posted,
     show_error,
 )
+from tenant_apps.storefront.throttles import throttled
 
-login_page = auth_views.LoginView.as_view(
-    template_name="storefront/account/login.html",
-    authentication_form=MarketplaceLoginForm,
-    redirect_authenticated_user=True,
+login_page = throttled("login")(
+    auth_views.LoginView.as_view(
+        template_name="storefront/account/login.html",
+        authentication_form=MarketplaceLoginForm,
+        redirect_authenticated_user=True,
+    )
 )
 
 # POST only (Django's LogoutView), so a link or prefetch can't sign anyone out.
@@ -63,6 +66,7 @@ def _next_url(request: HttpRequest, default: str = "storefront-home") -> str:
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
+@throttled("signup")
 def signup_page(request: HttpRequest) -> HttpResponse:
     """A new identity with a guest membership, or an existing identity (its password proves
     it) joining this marketplace."""
@@ -120,6 +124,7 @@ def password_change_page(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@throttled("password")
 def password_reset_page(request: HttpRequest) -> HttpResponse:
     """Asks for a reset link. The answer is the same whether or not the email has an
     account here (password_reset_request says nothing either way)."""
@@ -134,6 +139,7 @@ def password_reset_page(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @never_cache
 @require_http_methods(["GET", "POST"])
+@throttled("password")
 def password_set_page(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """The page an emailed link opens (password_link_for builds it) to choose a password.
     Django's form asks for it twice; password_set checks the link again and sets it."""

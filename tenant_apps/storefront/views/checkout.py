@@ -27,6 +27,7 @@ from tenant_apps.storefront.forms import (
     show_error,
 )
 from tenant_apps.storefront.security import STOREFRONT_CSP
+from tenant_apps.storefront.throttles import throttled
 
 # Stripe.js is the one third-party script of the storefront, on the page that pays with it
 # only. Its documented needs: the script and its frames from js.stripe.com (3-D Secure
@@ -44,6 +45,7 @@ def _viewer(request: HttpRequest):
 
 
 @require_http_methods(["GET", "POST"])
+@throttled("booking")
 def checkout(request: HttpRequest, property_id) -> HttpResponse:
     prop = property_for_viewer(property_id=property_id, user=_viewer(request))
     if prop is None:
