@@ -238,3 +238,21 @@ def test_only_the_guest_pays_for_a_booking(alpha, guest, host, instant, offline)
     anonymous = browser(alpha).post(f"/trips/{booking.pk}/pay/")
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/login/")
+
+
+def test_back_from_the_provider_the_trip_waits_for_its_confirmation_or_offers_a_retry(
+    alpha, guest, instant, fake_stripe, providers_are_local
+):
+    use_stripe(alpha, fake_stripe)
+    client = signed_in(alpha, guest)
+    client.post(checkout_url(instant))
+    (booking,) = _trips(alpha, guest)
+    pay_form = f'action="/trips/{booking.pk}/pay/"'
+
+    succeeded = client.get(f"/trips/{booking.pk}/?payment_intent=pi_1&redirect_status=succeeded")
+    failed = client.get(f"/trips/{booking.pk}/?payment_intent=pi_1&redirect_status=failed")
+
+    assert "confirming your payment" in succeeded.content.decode()
+    assert pay_form not in succeeded.content.decode()  # no second payment while it confirms
+    assert "didn&#x27;t go through" in failed.content.decode()
+    assert pay_form in failed.content.decode()

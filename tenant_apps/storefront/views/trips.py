@@ -80,6 +80,7 @@ def _trip_page(request: HttpRequest, booking, review_form=None, status=200) -> H
         "offline": settings.provider == Provider.OFFLINE,
         "offline_instructions": settings.offline_instructions,
         "return_message": _return_message(request),
+        "return_failed": request.GET.get("redirect_status") == "failed",
         "review": review,
     }
     if review_form is not None:  # a review just refused: the form again, saying why
