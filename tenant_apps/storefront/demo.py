@@ -147,7 +147,7 @@ LISTINGS = {
 # (rating, cleanliness, accuracy, location, value, comment, host reply or "")
 REVIEWS = [
     (5, 5, 5, 5, 4, "Everything was spotless and the view is even better than the photos. "
-     "We'll be back next winter.", "Thank you! The fire is already laid for your return."),
+     "We'll be back next winter.", "Thank you! We would love to host you again."),
     (4, 4, 5, 5, 4, "Great location and a very helpful host. The bedrooms are a bit warm at "
      "night, but the windows open.", "Thanks for the tip: we've added fans to every room."),
     (5, 5, 4, 5, 5, "Quiet, comfortable and beautifully kept. The local tips were spot on.", ""),
