@@ -223,11 +223,14 @@ class RecordingPaystack(FakePaystack):
     def __init__(self) -> None:
         super().__init__()
         self.callbacks: dict[str, str] = {}
+        self.references: dict[str, str] = {}  # access code -> transaction reference
 
     def answer(self, method, path, params, key, headers):
-        if path == "/transaction/initialize":
+        status, body = super().answer(method, path, params, key, headers)
+        if path == "/transaction/initialize" and status == 200:
             self.callbacks[params["reference"]] = params.get("callback_url", "")
-        return super().answer(method, path, params, key, headers)
+            self.references[body["data"]["access_code"]] = params["reference"]
+        return status, body
 
 
 def test_paystack_checkout_goes_to_paystacks_page_and_back_to_the_trip(
@@ -247,13 +250,13 @@ def test_paystack_checkout_goes_to_paystacks_page_and_back_to_the_trip(
         visited = []
 
         def paystack_page(route):
-            reference = urlparse(route.request.url).path.strip("/")
+            reference = fake.references[urlparse(route.request.url).path.strip("/")]
             visited.append(reference)
             fake.pay(keys["secret_key"], reference)  # the guest pays on Paystack's page
             back = f"{fake.callbacks[reference]}?trxref={reference}&reference={reference}"
             route.fulfill(status=302, headers={"Location": back})
 
-        page.route("https://checkout.paystack.test/**", paystack_page)
+        page.route("https://checkout.paystack.com/**", paystack_page)
         page.goto(_checkout(coastal, studio, start=140))
         page.get_by_role("button", name="Book and pay").click()
         page.wait_for_url(re.compile(r"/trips/[0-9a-f-]{36}/\?trxref="))
