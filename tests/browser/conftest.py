@@ -51,11 +51,11 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="package", autouse=True)
-def _orm_beside_playwright() -> Iterator[None]:
+def _orm_beside_playwright():
     """Playwright's sync API keeps an asyncio loop in the main thread; Django would then
     refuse ORM calls from the test body as "async context". Tests never share a connection
-    with the loop, so this is safe here, and only for this package: the variable is gone
-    again before other tests (and the processes they start) run."""
+    with the loop, so this is safe here, for this package only (a leftover variable would
+    reach other tests' subprocesses, and `check --deploy` refuses it)."""
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     yield
