@@ -79,7 +79,9 @@ class BookForm(forms.Form):
 # --- account -----------------------------------------------------------------------------
 
 
-class SignupForm(forms.Form):
+class NameFields(forms.Form):
+    """A person's names, as sign-up and the profile both ask for them."""
+
     first_name = forms.CharField(
         label=_("First name"), max_length=150, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
@@ -88,6 +90,9 @@ class SignupForm(forms.Form):
         label=_("Last name"), max_length=150, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )  # fmt: skip
+
+
+class SignupForm(NameFields):
     email = forms.EmailField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -102,15 +107,7 @@ class SignupForm(forms.Form):
     )
 
 
-class ProfileForm(forms.Form):
-    first_name = forms.CharField(
-        label=_("First name"), max_length=150, required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )  # fmt: skip
-    last_name = forms.CharField(
-        label=_("Last name"), max_length=150, required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )  # fmt: skip
+class ProfileForm(NameFields):
     phone = forms.CharField(
         label=_("Phone"), max_length=32, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
