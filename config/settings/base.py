@@ -268,7 +268,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = ("shared_apps.core.queues.route_task",)
 CELERY_TASK_DEFAULT_QUEUE = "platform"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Every key of this deployment's queues starts with the prefix, so deployments (or test
     # runs) sharing one Redis never take each other's tasks.
@@ -328,3 +327,19 @@ GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=50)
 GRAPHQL_MAX_QUERY_BYTES = env.int("GRAPHQL_MAX_QUERY_BYTES", default=20000)
 # Introspection and the GraphiQL page: development only (dev.py turns them on).
 GRAPHQL_DEV_TOOLS = env.bool("GRAPHQL_DEV_TOOLS", default=False)
+
+# --- Running it in production (issue 18): metrics, Celery events, scheduled backups --------
+# Prometheus metrics at /metrics on any host (shared_apps.core.metrics): the middleware
+# comes first so it times everything after it; the cache client times Redis calls.
+MIDDLEWARE.insert(0, "shared_apps.core.metrics.middleware.MetricsMiddleware")
+CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] = "shared_apps.core.metrics.cache.InstrumentedClient"
+# Scrapers send `Authorization: Bearer <METRICS_TOKEN>`; with no token the page is open
+# here and closed in production (prod.py).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_OPEN = True
+# Marketplace queues named in rental_queue_depth: only the deepest few (bounded labels).
+METRICS_TOP_QUEUES = env.int("METRICS_TOP_QUEUES", default=10)
+# Task events for Flower (`celery -A config flower`): off by default, they cost a message
+# per task state change.
+CELERY_WORKER_SEND_TASK_EVENTS = env.bool("CELERY_TASK_EVENTS", default=False)
+CELERY_TASK_SEND_SENT_EVENT = CELERY_WORKER_SEND_TASK_EVENTS
