@@ -343,3 +343,28 @@ METRICS_TOP_QUEUES = env.int("METRICS_TOP_QUEUES", default=10)
 # per task state change.
 CELERY_WORKER_SEND_TASK_EVENTS = env.bool("CELERY_TASK_EVENTS", default=False)
 CELERY_TASK_SEND_SENT_EVENT = CELERY_WORKER_SEND_TASK_EVENTS
+# Scheduled backups (shared_apps.tenants.scheduled_backups): every active marketplace on
+# BACKUP_SCHEDULE (seconds, or a crontab such as "0 3 * * *"), into BACKUP_STORAGE (a
+# local folder by default; S3-compatible: BACKUP_STORAGE_BACKEND=storages.backends.s3.S3Storage
+# with BACKUP_S3_BUCKET, BACKUP_S3_ENDPOINT_URL and the AWS_* credentials of boto3), keeping
+# the newest BACKUP_RETENTION archives per marketplace.
+BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="30 2 * * *")
+BACKUP_RETENTION = env.int("BACKUP_RETENTION", default=14)
+BACKUP_STORAGE_BACKEND = env(
+    "BACKUP_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+BACKUP_STORAGE = {
+    "BACKEND": BACKUP_STORAGE_BACKEND,
+    "OPTIONS": (
+        {
+            "bucket_name": env("BACKUP_S3_BUCKET", default=""),
+            "endpoint_url": env("BACKUP_S3_ENDPOINT_URL", default=None),
+            "location": env("BACKUP_S3_PREFIX", default="marketplace-backups"),
+            "default_acl": "private",
+            "file_overwrite": False,
+        }
+        if BACKUP_STORAGE_BACKEND.endswith("S3Storage")
+        else {"location": env("BACKUP_DIR", default=str(BASE_DIR / ".data" / "backups"))}
+    ),
+}
+CELERY_IMPORTS = ["shared_apps.tenants.scheduled_backups"]
