@@ -3,7 +3,15 @@ fixed, small sets (see the package docstring)."""
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import Counter, Histogram
+
+# In multiprocess mode every process writes its figures to files in this folder: make sure
+# it exists in every role (gunicorn also empties it at start; workers and beat share the
+# ConfigMap that sets it, and a missing folder would fail the first cache call of a task).
+if _multiprocess_dir := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(_multiprocess_dir, exist_ok=True)
 
 # Web requests take milliseconds to seconds; the top buckets catch a stuck upstream.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
