@@ -180,3 +180,20 @@ def test_liveness_asks_nothing_readiness_asks_the_dependencies(api, db, monkeypa
     ready = api("10.0.0.7").get("/healthz/ready")
     assert ready.status_code == 503
     assert ready.json()["checks"]["redis"] == "error: ConnectionError"
+
+
+def test_a_failed_provisioning_is_counted_and_not_timed(metrics_client, db):
+    from shared_apps.core.errors import ConflictError
+    from shared_apps.tenants.services import tenant_provision
+
+    before = scrape(metrics_client)
+    with pytest.raises(ConflictError):
+        tenant_provision(name="Again", slug="alpha", admin_email="x@alpha.test")
+    after = scrape(metrics_client)
+
+    failures = "rental_provisioning_failures_total"
+    assert value(after, failures) == value(before, failures) + 1
+    timed = [
+        (n, labels) for n, labels in after if n == "rental_provisioning_duration_seconds_count"
+    ]
+    assert all(after[key] == before.get(key) for key in timed)
