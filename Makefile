@@ -10,12 +10,14 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	&& { echo $$p; break; }; done)
 ENV    := set -a; [ -f .data/services.env ] && . .data/services.env; set +a;
 PORT   ?= 8000
+# Every step sees it: the demo's printed URLs and the settings' links carry the port.
+export PORT
 
 .PHONY: help install services migrate demo run test lint format bench bench-provisioning \
 	bench-queues bench-search bench-bookings bench-scale graphql-schema database-docs stop clean
 
 help:
-	@echo "make run    set everything up and serve the platform with demo data"
+	@echo "make run    set everything up and serve the platform with demo data (PORT=8000)"
 	@echo "make test   set everything up and run the whole test suite"
 	@echo "make lint | format | bench (bench-provisioning, -queues, -search, -bookings) | stop | clean"
 	@echo "make bench-scale   1,000 marketplaces: provisioning paths and migrating them (~20 min)"
@@ -49,9 +51,11 @@ run: demo
 test: services
 	$(ENV) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, and import-linter's contracts in pyproject.toml (the layers of docs/architecture.md).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -4,6 +4,7 @@ router (shared_apps.core.queues) puts each task in its marketplace's own queue."
 
 import os
 
+from celery.signals import beat_init
 from tenant_schemas_celery.app import CeleryApp
 
 from shared_apps.core.worker import QueueFollower
@@ -37,3 +38,18 @@ def _schedule_marketplace_jobs(sender, **kwargs):
             for name, seconds in settings.TENANT_PERIODIC_TASKS.items()
         },
     }
+
+
+@beat_init.connect
+def _catch_up_at_start(sender, **kwargs):
+    """With BEAT_CATCH_UP_AT_START (on under `make run`), beat sends every periodic job once
+    as it starts instead of waiting a whole interval: work that fell due while nothing ran
+    (stays that ended, requests that lapsed overnight) happens at once. Each job is
+    idempotent, so an early run costs nothing."""
+    from django.conf import settings
+
+    if not settings.BEAT_CATCH_UP_AT_START:
+        return
+    scheduler = sender.scheduler
+    for entry in list(scheduler.schedule.values()):
+        scheduler.apply_async(entry, advance=True)  # the next run counts from now

@@ -149,7 +149,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "platform" / "static"]
-MEDIA_URL = "/media/"
+# Where uploaded files are served from: this server in dev, a CDN or bucket in production.
+MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 # --- Email ---------------------------------------------------------------------------------
@@ -165,14 +166,15 @@ FIELD_ENCRYPTION_KEYS = env.list(
 
 # --- Payments ---------------------------------------------------------------------------------
 # Each marketplace brings its own provider keys (stored encrypted, see FIELD_ENCRYPTION_KEYS).
-# The API base addresses exist so tests can point the real libraries at a local fake; in
-# production Stripe's is the library's own and Paystack's the public one.
-PAYMENTS_STRIPE_API_BASE = None
-PAYMENTS_PAYSTACK_API_BASE = "https://api.paystack.co"
+# The API base addresses point the real libraries at a provider's test server or a local
+# fake; by default Stripe's is the library's own (empty: not overridden) and Paystack's the
+# public one.
+PAYMENTS_STRIPE_API_BASE = env("PAYMENTS_STRIPE_API_BASE", default="") or None
+PAYMENTS_PAYSTACK_API_BASE = env("PAYMENTS_PAYSTACK_API_BASE", default="https://api.paystack.co")
 PAYMENTS_TIMEOUT_SECONDS = env.int("PAYMENTS_TIMEOUT_SECONDS", default=20)
 PAYMENTS_NETWORK_RETRIES = env.int("PAYMENTS_NETWORK_RETRIES", default=2)
 # How old a signed Stripe webhook may be (Stripe's own default).
-PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = 300
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", default=300)
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -218,7 +220,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentMethodEnum": "tenant_apps.payments.constants.PaymentMethod",
+        "OfflinePaymentMethodEnum": "tenant_apps.payments.constants.OFFLINE_METHODS",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "shared_apps.core.schema.add_error_responses",
@@ -250,8 +255,11 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Base URL of a marketplace in links we send (emails); {domain} is its primary domain.
-MARKETPLACE_URL_TEMPLATE = env("MARKETPLACE_URL_TEMPLATE", default="http://{domain}:8000")
+# The port `make run` serves on (deploy/run-dev.sh); links to a local run carry it.
+PORT = env.int("PORT", default=8000)
+# Base URL of a marketplace in links we send (emails) and show (the operator API's `url`);
+# {domain} is its primary domain.
+MARKETPLACE_URL_TEMPLATE = env("MARKETPLACE_URL_TEMPLATE", default=f"http://{{domain}}:{PORT}")
 
 # --- Celery: one queue per marketplace ----------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
@@ -307,6 +315,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SCHEMA_POOL_REFILL_SECONDS,
     },
 }
+# Beat sends every periodic job once as it starts (config/celery.py), so a local run does at
+# once what fell due while it was stopped; deployments with a long-lived beat needn't.
+BEAT_CATCH_UP_AT_START = env.bool("BEAT_CATCH_UP_AT_START", default=False)
 # Periodic marketplace jobs: task name -> seconds between runs. Beat sends one platform task
 # per entry, which sends the job into every active marketplace's own queue.
 TENANT_PERIODIC_TASKS: dict[str, int] = {

@@ -53,3 +53,5 @@ SCHEMA_POOL_SIZE = 2
 PAYMENTS_STRIPE_API_BASE = "http://127.0.0.1:9"
 PAYMENTS_PAYSTACK_API_BASE = "http://127.0.0.1:9"
 PAYMENTS_NETWORK_RETRIES = 0
+# Links in emails and the operator API read the same whatever PORT the shell has set.
+MARKETPLACE_URL_TEMPLATE = "http://{domain}:8000"

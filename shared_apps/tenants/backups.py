@@ -5,12 +5,15 @@ An archive is a gzipped tar holding
                  point at users, and a SHA-256 of every other member;
   public.json    the marketplace's rows in the public schema: the tenant, its domains, its
                  memberships, and the users those (and the schema's rows) refer to;
-  schema.dump    pg_dump of the marketplace's schema (custom format: `pg_restore -l` reads it).
+  schema.dump    pg_dump of the marketplace's schema (custom format: `pg_restore -l` reads it);
+  media/…        the marketplace's uploaded files (everything under its media prefix, photos
+                 and their renditions), each checksummed in the manifest.
 
 Restoring creates a new marketplace (its own slug, or `slug` given) and never changes an
 existing one: users already on the platform (same id, or same email) are reused as they are,
 custom domains that serve another marketplace are left out (reported), and the schema is
-loaded under the new name (shared_apps.tenants.dumps). An archive made by older code is
+loaded under the new name (shared_apps.tenants.dumps). The files are written under the new
+slug's media prefix and the stored paths pointed at them. An archive made by older code is
 migrated forward; one made by newer code is refused."""
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -42,6 +48,7 @@ from shared_apps.tenants.fingerprints import (
     code_migrations,
     fingerprint,
 )
+from shared_apps.tenants.media import media_delete, media_files, media_prefix, safe_relative_name
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.schemas import quick_migration_table_check, quoted
 
@@ -49,6 +56,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT = 1
 MANIFEST, PUBLIC, SCHEMA = "manifest.json", "public.json", "schema.dump"
+MEDIA = "media/"  # + the file's name under the marketplace's media prefix
 # Platform privileges never travel with a marketplace: restored users are never staff.
 USER_FIELDS = (
     "id", "email", "password", "first_name", "last_name", "phone", "avatar_url",
@@ -67,6 +75,7 @@ class BackupResult:
     slug: str
     bytes: int
     users: int
+    media_files: int = 0
 
 
 @dataclass
@@ -76,6 +85,7 @@ class RestoreResult:
     users_reused: int = 0
     domains_skipped: list[str] = field(default_factory=list)
     migrated_forward: bool = False
+    media_files: int = 0
 
 
 def archive_path_for(slug: str) -> Path:
@@ -168,23 +178,50 @@ def tenant_backup(*, tenant: Tenant, path: Path) -> BackupResult:
                 PUBLIC: hashlib.sha256(public_bytes).hexdigest(),
                 SCHEMA: hashlib.sha256(dump_bytes).hexdigest(),
             },
+            "media_prefix": media_prefix(schema),
+            "media": {},  # file name -> SHA-256, filled as the files are added
         }
         partial = path.with_name(path.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
-            for name, data in (
-                (MANIFEST, json.dumps(manifest, indent=1).encode()),
-                (PUBLIC, public_bytes),
-                (SCHEMA, dump_bytes),
-            ):
-                info = tarfile.TarInfo(name)
-                info.size = len(data)
-                info.mtime = int(timezone.now().timestamp())
-                archive.addfile(info, io.BytesIO(data))
+            _add(archive, PUBLIC, public_bytes)
+            _add(archive, SCHEMA, dump_bytes)
+            manifest["media"] = _add_media(archive, schema)
+            # Last, once every file's checksum is known (readers look members up by name).
+            _add(archive, MANIFEST, json.dumps(manifest, indent=1).encode())
         partial.replace(path)  # a reader never sees a half-written archive
     logger.info("backed up marketplace %s to %s", schema, path)
     return BackupResult(
-        path=path, slug=schema, bytes=path.stat().st_size, users=len(public["users"])
+        path=path,
+        slug=schema,
+        bytes=path.stat().st_size,
+        users=len(public["users"]),
+        media_files=len(manifest["media"]),
     )
+
+
+def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(timezone.now().timestamp())
+    archive.addfile(info, io.BytesIO(data))
+
+
+def _add_media(archive: tarfile.TarFile, schema: str) -> dict[str, str]:
+    """Adds every file under the marketplace's media prefix; returns their checksums. Files
+    are read after the rows: one deleted meanwhile is left out (its row went with it or goes
+    soon), one added meanwhile is carried without a row (harmless)."""
+    prefix = media_prefix(schema)
+    checksums: dict[str, str] = {}
+    for name in media_files(schema):
+        try:
+            with default_storage.open(prefix + name, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            logger.info("media file %s%s went while backing up; left out", prefix, name)
+            continue
+        _add(archive, MEDIA + name, data)
+        checksums[name] = hashlib.sha256(data).hexdigest()
+    return checksums
 
 
 def _public_rows(tenant: Tenant) -> tuple[dict, list[tuple[str, str]], list[list[str]]]:
@@ -210,6 +247,13 @@ class Archive:
     manifest: dict[str, Any]
     public: dict[str, Any]
     dump: bytes
+    path: Path | None = None
+
+    @property
+    def media(self) -> dict[str, str]:
+        """The media files it carries: name under the media prefix -> SHA-256. (Archives
+        written before backups carried media have none.)"""
+        return self.manifest.get("media", {})
 
 
 def archive_read(path: Path) -> Archive:
@@ -229,14 +273,11 @@ def archive_read(path: Path) -> Archive:
                 if handle is None:
                     raise ArchiveError(f"{path} is not a marketplace archive: {name} is missing.")
                 members[name] = handle.read()
+            manifest = _manifest(path, members)
+            _check_media(path, archive, manifest.get("media", {}))
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
         raise ArchiveError(f"{path} is not a readable archive ({exc}).") from exc
     try:
-        manifest = json.loads(members[MANIFEST])
-        if manifest.get("format") != FORMAT:
-            raise ArchiveError(
-                f"{path} has archive format {manifest.get('format')!r}; this code reads {FORMAT}."
-            )
         for name in (PUBLIC, SCHEMA):
             if hashlib.sha256(members[name]).hexdigest() != manifest["sha256"][name]:
                 raise ArchiveError(f"{path} is corrupt: {name} does not match its checksum.")
@@ -247,7 +288,40 @@ def archive_read(path: Path) -> Archive:
             manifest[key]  # noqa: B018
     except (ValueError, KeyError, TypeError) as exc:
         raise ArchiveError(f"{path} is not a marketplace archive (bad {exc}).") from exc
-    return Archive(manifest=manifest, public=public, dump=members[SCHEMA])
+    return Archive(manifest=manifest, public=public, dump=members[SCHEMA], path=path)
+
+
+def _manifest(path: Path, members: dict[str, bytes]) -> dict[str, Any]:
+    try:
+        manifest = json.loads(members[MANIFEST])
+        if manifest.get("format") != FORMAT:
+            raise ArchiveError(
+                f"{path} has archive format {manifest.get('format')!r}; this code reads {FORMAT}."
+            )
+        if not isinstance(manifest.get("media", {}), dict):
+            raise TypeError("media")
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ArchiveError(f"{path} is not a marketplace archive (bad {exc}).") from exc
+    return manifest
+
+
+def _check_media(path: Path, archive: tarfile.TarFile, media: dict[str, str]) -> None:
+    """Every media file the manifest names is there, stays under the prefix, and matches
+    its checksum (read in chunks: photos can be large)."""
+    for name, expected in media.items():
+        if not isinstance(name, str) or not safe_relative_name(name):
+            raise ArchiveError(f"{path} names a media file outside its folder: {name!r}.")
+        try:
+            handle = archive.extractfile(MEDIA + name)
+        except KeyError:
+            handle = None
+        if handle is None:
+            raise ArchiveError(f"{path} is not a marketplace archive: {MEDIA}{name} is missing.")
+        digest = hashlib.sha256()
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+        if digest.hexdigest() != expected:
+            raise ArchiveError(f"{path} is corrupt: {MEDIA}{name} does not match its checksum.")
 
 
 # --- Restore ------------------------------------------------------------------------------
@@ -291,39 +365,52 @@ def tenant_restore(*, path: Path, slug: str | None = None) -> RestoreResult:
             source = dumps.dumped_schema(structure_and_rows)
         except dumps.DumpError as exc:
             raise ArchiveError(f"{path}: the schema dump can't be read ({exc}).") from exc
-    with transaction.atomic():
-        result = RestoreResult(tenant=Tenant(schema_name=target))
-        user_map = _restore_users(archive.public["users"], result)
-        tenant = _restore_tenant(archive.public, target, user_map, result)
-        result.tenant = tenant
-        dumps.run_sql(structure_and_rows, source_ident=source, target=target)
-        _remap_users(target, archive.manifest["user_columns"], user_map)
-        dumps.run_sql(constraints, source_ident=source, target=target)
-        state = applied_fingerprint(target)
-        if state != code_fingerprint():  # an archive of older code: bring it up to date
-            from django.core.management import call_command
-
-            with quick_migration_table_check():
-                call_command(
-                    "migrate_schemas",
-                    tenant=True,
-                    schema_name=target,
-                    interactive=False,
-                    verbosity=0,
-                )
-            connection.set_schema_to_public()
+    written: list[str] = []  # media files put in place, removed again if anything fails
+    try:
+        with transaction.atomic():
+            result = RestoreResult(tenant=Tenant(schema_name=target))
+            user_map = _restore_users(archive.public["users"], result)
+            tenant = _restore_tenant(archive.public, target, user_map, result)
+            result.tenant = tenant
+            # The new tenant row holds the slug (a concurrent restore to it waits on the row),
+            # so the files can go in place now.
+            result.media_files = _restore_media(archive, target, written)
+            dumps.run_sql(structure_and_rows, source_ident=source, target=target)
+            _remap_users(target, archive.manifest["user_columns"], user_map)
+            dumps.run_sql(constraints, source_ident=source, target=target)
             state = applied_fingerprint(target)
-            result.migrated_forward = True
-        tenant.schema_fingerprint = state
-        tenant.save(update_fields=["schema_fingerprint"])
-        transaction.on_commit(broadcast_queue_sync)  # workers start serving it
+            if state != code_fingerprint():  # an archive of older code: bring it up to date
+                from django.core.management import call_command
+
+                with quick_migration_table_check():
+                    call_command(
+                        "migrate_schemas",
+                        tenant=True,
+                        schema_name=target,
+                        interactive=False,
+                        verbosity=0,
+                    )
+                connection.set_schema_to_public()
+                state = applied_fingerprint(target)
+                result.migrated_forward = True
+            if "media" in archive.manifest:  # older archives carry no files to point at
+                _repoint_media(
+                    target,
+                    archive.manifest.get("media_prefix") or "",
+                    target_prefix=media_prefix(target),
+                )
+            tenant.schema_fingerprint = state
+            tenant.save(update_fields=["schema_fingerprint"])
+            transaction.on_commit(broadcast_queue_sync)  # workers start serving it
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
     logger.info("restored marketplace %s from %s", target, path)
     return result
 
 
 def _project_app_labels() -> set[str]:
-    from django.apps import apps
-
     return {config.label for config in apps.get_app_configs()}
 
 
@@ -402,3 +489,49 @@ def _remap_users(schema: str, columns: list[list[str]], user_map: dict[str, str]
                     f"WHERE {quoted(column)} = %s",
                     [new, old],
                 )
+
+
+def _restore_media(archive: Archive, target: str, written: list[str]) -> int:
+    """Writes the archive's media files under the target's prefix (names checked by
+    archive_read). Whatever lies there already was left by an earlier marketplace of that
+    slug, which no longer exists: it goes first, so every name is written as archived."""
+    if not archive.media:
+        return 0
+    prefix = media_prefix(target)
+    if leftovers := media_delete(target):
+        logger.warning("removed %d files left under %s by a deleted marketplace", leftovers, prefix)
+    with tarfile.open(archive.path, "r:gz") as tar:
+        for name in archive.media:
+            handle = tar.extractfile(MEDIA + name)
+            saved = default_storage.save(prefix + name, ContentFile(handle.read()))
+            written.append(saved)
+            if saved != prefix + name:
+                raise ArchiveError(f"The media file {prefix}{name} could not be written as such.")
+    return len(archive.media)
+
+
+def _file_columns() -> list[tuple[str, str]]:
+    """(table, column) of every file field of the marketplace apps' models."""
+    tenant_apps = set(settings.TENANT_APPS)
+    return sorted(
+        (model._meta.db_table, f.column)
+        for model in apps.get_models()
+        if model._meta.app_config.name in tenant_apps and not model._meta.proxy
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.FileField)
+    )
+
+
+def _repoint_media(schema: str, source_prefix: str, *, target_prefix: str) -> None:
+    """Stored file names under the archived marketplace's prefix now name the restored
+    copies under the target's."""
+    if not source_prefix or source_prefix == target_prefix:
+        return
+    with connection.cursor() as cursor:
+        for table, column in _file_columns():
+            name = quoted(column)
+            cursor.execute(
+                f"UPDATE {quoted(schema)}.{quoted(table)} "  # noqa: S608
+                f"SET {name} = %s || substr({name}, %s) WHERE starts_with({name}, %s)",
+                [target_prefix, len(source_prefix) + 1, source_prefix],
+            )

@@ -3,14 +3,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import Membership
+from shared_apps.core.queues import queue_depths
 from shared_apps.tenants.models import Domain, Tenant
+from shared_apps.tenants.usage import Usage, usage_reader
 
 
 def marketplace_tenants() -> QuerySet[Tenant]:
@@ -58,12 +59,6 @@ def tenant_metrics(*, tenants: list[Tenant], now: datetime | None = None) -> dic
     ones), bookings (and those made in the last 30 days), revenue of the last 30 days (the
     totals of bookings confirmed in that window that are confirmed or completed), queue depth.
     One query across the schemas of `tenants`, one over memberships, one Redis round trip."""
-    from shared_apps.core.queues import queue_depths
-    from tenant_apps.bookings.constants import BookingStatus
-    from tenant_apps.bookings.models import Booking
-    from tenant_apps.listings.constants import PropertyStatus
-    from tenant_apps.listings.models import Property
-
     now = now or timezone.now()
     since = now - METRICS_WINDOW
     slugs = [t.schema_name for t in tenants]
@@ -77,49 +72,20 @@ def tenant_metrics(*, tenants: list[Tenant], now: datetime | None = None) -> dic
     )
     for row in counts:
         members[row["tenant__schema_name"]] = {"members": row["members"], "hosts": row["hosts"]}
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [slugs])
-        present = {row[0] for row in cursor.fetchall()}
-    q = connection.ops.quote_name
-    prop, booking = Property._meta.db_table, Booking._meta.db_table
-    parts, params = [], []
-    for slug in (s for s in slugs if s in present):
-        schema = q(slug)
-        parts.append(
-            f"""SELECT %s,
-              (SELECT count(*) FROM {schema}.{q(prop)}),
-              (SELECT count(*) FROM {schema}.{q(prop)} WHERE status = %s),
-              (SELECT count(*) FROM {schema}.{q(booking)}),
-              (SELECT count(*) FROM {schema}.{q(booking)} WHERE created >= %s),
-              (SELECT coalesce(sum(total), 0) FROM {schema}.{q(booking)}
-               WHERE status = ANY(%s) AND confirmed_at >= %s)"""  # noqa: S608
-        )
-        params += [
-            slug,
-            PropertyStatus.PUBLISHED,
-            since,
-            [BookingStatus.CONFIRMED, BookingStatus.COMPLETED],
-            since,
-        ]
-    usage: dict[str, tuple] = {}
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            usage = {row[0]: row[1:] for row in cursor.fetchall()}
+    usage = usage_reader().usage(schemas=slugs, since=since)
     depths = queue_depths(slugs)
     metrics = {}
     for tenant in tenants:
         slug = tenant.schema_name
-        listings, published, bookings, recent, revenue = usage.get(slug, (None,) * 5)
+        used = usage.get(slug, Usage())
         metrics[slug] = {
             "slug": slug,
             **members[slug],
-            "listings": listings,
-            "published_listings": published,
-            "bookings": bookings,
-            "bookings_30d": recent,
-            "revenue_30d": revenue,
+            "listings": used.listings,
+            "published_listings": used.published_listings,
+            "bookings": used.bookings,
+            "bookings_30d": used.bookings_30d,
+            "revenue_30d": used.revenue_30d,
             "currency": tenant.currency,
             "queue_depth": depths.get(slug),
             "since": since,

@@ -21,6 +21,7 @@ from shared_apps.core.metrics import provisioning_metrics
 from shared_apps.core.queues import broadcast_queue_sync, purge_tenant_queue
 from shared_apps.tenants import validators
 from shared_apps.tenants.constants import BRANDING_FIELDS
+from shared_apps.tenants.media import media_delete
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.schemas import schema_create, schema_drop, schema_lock_writes
 from shared_apps.tenants.selectors import domain_taken
@@ -256,8 +257,19 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str, archive: bool = True) ->
         locked.delete()
         transaction.on_commit(broadcast_queue_sync)
         transaction.on_commit(lambda: purge_tenant_queue(slug))
+        # Its files go once the rows are gone for good (and the archive, if any, has them).
+        transaction.on_commit(lambda: _remove_media(slug))
     logger.warning("deleted marketplace %s%s", slug, f" (archived to {path})" if path else "")
     return path
+
+
+def _remove_media(slug: str) -> None:
+    try:
+        removed = media_delete(slug)
+    except OSError:  # the marketplace is gone either way; say what is left behind
+        logger.exception("could not remove the media files of deleted marketplace %s", slug)
+        return
+    logger.info("removed %d media files of deleted marketplace %s", removed, slug)
 
 
 @transaction.atomic

@@ -38,7 +38,7 @@ class BookingAdmin(MarketplaceModelAdmin):
 class BookingPolicyAdmin(MarketplaceModelAdmin):
     list_display = [
         "guest_fee_percent", "host_fee_percent", "tax_percent", "booking_window_days",
-        "request_expiry_hours",
+        "request_expiry_hours", "collect_payment_on_arrival",
     ]  # fmt: skip
 
     def has_add_permission(self, request) -> bool:

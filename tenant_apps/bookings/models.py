@@ -29,6 +29,14 @@ class BookingPolicy(models.Model):
     tax_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
     booking_window_days = models.PositiveSmallIntegerField(default=365)
     request_expiry_hours = models.PositiveSmallIntegerField(default=24)
+    # Offline marketplaces only: guests pay the host when they arrive, so a host's accept
+    # confirms the stay at once. Off (the default), an accepted request waits for the
+    # marketplace to receive the money (an admin marks it paid).
+    collect_payment_on_arrival = models.BooleanField(
+        default=False,
+        help_text="Offline payments only: guests pay on arrival, so accepting a request "
+        "confirms it without waiting for payment.",
+    )
 
     def __str__(self) -> str:
         return "Booking policy"

@@ -1,17 +1,61 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import NotFoundError
-from tenant_apps.bookings.constants import HOLDING_STATUSES
+from tenant_apps.bookings.constants import HOLDING_STATUSES, BookingStatus
 from tenant_apps.bookings.models import Booking
+from tenant_apps.listings.models import Property
 
 
 def holding_dates(check_in, check_out) -> Q:
     """Bookings that hold any night of [check_in, check_out). Stays are half-open, so one
     leaving the day another arrives doesn't overlap it."""
     return Q(status__in=HOLDING_STATUSES, check_in__lt=check_out, check_out__gt=check_in)
+
+
+def listing_held_between(check_in: date, check_out: date) -> Exists:
+    """For a queryset of listings: a stay holds a night of [check_in, check_out)."""
+    return Exists(
+        Booking.objects.filter(holding_dates(check_in, check_out), property=OuterRef("pk"))
+    )
+
+
+def stays_holding(*, property: Property, start: date, end: date) -> list[tuple[date, date]]:
+    """(check_in, check_out) of the listing's stays holding nights of [start, end)."""
+    return list(
+        Booking.objects.filter(holding_dates(start, end), property=property).values_list(
+            "check_in", "check_out"
+        )
+    )
+
+
+def confirmed_stay_overlapping(
+    *, property: Property, start: date, end: date
+) -> tuple[date, date] | None:
+    return (
+        Booking.objects.filter(
+            property=property, status=BookingStatus.CONFIRMED, check_in__lt=end, check_out__gt=start
+        )
+        .values_list("check_in", "check_out")
+        .first()
+    )
+
+
+class BookedStays:
+    """Bookings' answers to listings' `StayReader` (registered in apps.py)."""
+
+    def held_between(self, check_in: date, check_out: date) -> Exists:
+        return listing_held_between(check_in, check_out)
+
+    def held_ranges(self, *, property: Property, start: date, end: date) -> list[tuple]:
+        return stays_holding(property=property, start=start, end=end)
+
+    def confirmed_stay(self, *, property: Property, start: date, end: date) -> tuple | None:
+        return confirmed_stay_overlapping(property=property, start=start, end=end)
 
 
 def _shaped(bookings: QuerySet[Booking]) -> QuerySet[Booking]:

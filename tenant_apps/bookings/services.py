@@ -13,8 +13,11 @@ from django.utils import timezone
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import ApplicationError, ConflictError, ForbiddenError
 from shared_apps.core.tenancy import current_tenant, marketplace_today
+from tenant_apps.bookings.collection import payment_collector
 from tenant_apps.bookings.constants import RELEASED_STATUSES, TRANSITIONS, BookingStatus
+from tenant_apps.bookings.locks import lock_booking
 from tenant_apps.bookings.models import Booking, BookingTransition
+from tenant_apps.bookings.notifications import notify
 from tenant_apps.bookings.pricing import booking_policy, quote
 from tenant_apps.bookings.selectors import holding_dates
 from tenant_apps.listings.cache import bump_listings_version
@@ -118,8 +121,6 @@ def _raise(problems: list[Problem]) -> None:
 def _record(booking: Booking, from_status: str, actor: User | None, note: str = "") -> None:
     """Records the transition and, once it commits, notifies the guest and the host from the
     marketplace's own queue."""
-    from tenant_apps.bookings.tasks import notify
-
     step = BookingTransition.objects.create(
         booking=booking, from_status=from_status, to_status=booking.status, actor=actor, note=note
     )
@@ -160,7 +161,7 @@ def booking_create(
 
 
 def _move(booking: Booking, to: str, actor: User | None, note: str = "") -> Booking:
-    locked = Booking.objects.select_for_update().get(pk=booking.pk)
+    locked = lock_booking(booking.pk)
     if to not in TRANSITIONS.get(locked.status, set()):
         raise ConflictError(
             f"This booking is {locked.status.replace('_', ' ')}; it can't become "
@@ -180,18 +181,10 @@ def _move(booking: Booking, to: str, actor: User | None, note: str = "") -> Book
     locked.save(update_fields=fields)
     _record(locked, from_status, actor, note)
     transaction.on_commit(bump_listings_version)
-    if to in RELEASED_STATUSES and locked.payments.exists():
-        _settle_after_commit(locked)
+    if to in RELEASED_STATUSES:
+        # Money held for a booking that gave its dates back goes back to the guest.
+        payment_collector().settle_released(booking=locked)
     return locked
-
-
-def _settle_after_commit(booking: Booking) -> None:
-    """Money held for a booking that gave its dates back goes back to the guest, through the
-    provider, from the marketplace's queue (retried while the provider is down)."""
-    from tenant_apps.payments.tasks import settle_booking
-
-    booking_id = str(booking.pk)
-    transaction.on_commit(lambda: settle_booking.delay(booking_id=booking_id))
 
 
 def _require_host(booking: Booking, actor: User) -> None:
@@ -209,15 +202,13 @@ def _require_request(booking: Booking, verb: str) -> None:
 
 @transaction.atomic
 def booking_accept(*, booking: Booking, actor: User, note: str = "") -> Booking:
-    """The host says yes: the guest's authorized payment is captured and the stay confirmed.
-    With nothing authorized yet, the stay waits for the guest's payment. If the provider
-    can't be reached, nothing changes (a retryable 503)."""
-    from tenant_apps.payments.services import payment_collect_for_accept
-
+    """The host says yes: the guest's authorized payment is collected and the stay confirmed.
+    With nothing to collect yet, the stay waits for the guest's payment (`pending_payment`).
+    If the provider can't be reached, nothing changes (a retryable 503)."""
     _require_host(booking, actor)
-    locked = Booking.objects.select_for_update().get(pk=booking.pk)
+    locked = lock_booking(booking.pk)
     _require_request(locked, "accepted")
-    paid = payment_collect_for_accept(booking=locked)
+    paid = payment_collector().collect_for_accept(booking=locked)
     to = BookingStatus.CONFIRMED if paid else BookingStatus.PENDING_PAYMENT
     return _move(locked, to, actor, note or "accepted by the host")
 
@@ -225,8 +216,9 @@ def booking_accept(*, booking: Booking, actor: User, note: str = "") -> Booking:
 @transaction.atomic
 def booking_decline(*, booking: Booking, actor: User, note: str = "") -> Booking:
     _require_host(booking, actor)
-    _require_request(booking, "declined")
-    return _move(booking, BookingStatus.DECLINED, actor, note)
+    locked = lock_booking(booking.pk)
+    _require_request(locked, "declined")
+    return _move(locked, BookingStatus.DECLINED, actor, note)
 
 
 @transaction.atomic
@@ -272,7 +264,7 @@ def booking_cancel(*, booking: Booking, actor: User, note: str = "") -> Booking:
     by_host = booking.property.host_id == actor.pk
     if not by_host and booking.guest_id != actor.pk:
         raise ForbiddenError("Only the guest or the host may cancel.", code="forbidden")
-    locked = Booking.objects.select_for_update().select_related("property").get(pk=booking.pk)
+    locked = lock_booking(booking.pk)
     refund = refund_for(locked, by_host=by_host)
     cancelled = _move(
         locked, BookingStatus.CANCELLED, actor, note or ("by host" if by_host else "by guest")

@@ -24,6 +24,7 @@ from django.db.models.functions import ACos, Coalesce, Cos, Least, Radians, Sin
 from shared_apps.accounts.models import User
 from tenant_apps.listings.constants import PropertyStatus
 from tenant_apps.listings.models import AvailabilityBlock, Property, PropertyPhoto
+from tenant_apps.listings.stays import stay_reader
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -66,14 +67,9 @@ def blocked_between(check_in: date, check_out: date):
 
 
 def booked_between(check_in: date, check_out: date):
-    """Listings with a booking that holds dates overlapping the stay (half-open ranges, so
-    back-to-back stays don't overlap)."""
-    from tenant_apps.bookings.models import Booking
-    from tenant_apps.bookings.selectors import holding_dates
-
-    return Exists(
-        Booking.objects.filter(holding_dates(check_in, check_out), property=OuterRef("pk"))
-    )
+    """Listings with a stay holding nights of [check_in, check_out), as bookings answers
+    (half-open ranges, so back-to-back stays don't overlap)."""
+    return stay_reader().held_between(check_in, check_out)
 
 
 def _distance_km(latitude: Decimal, longitude: Decimal):
@@ -189,15 +185,11 @@ DAY_FREE, DAY_BLOCKED, DAY_BOOKED = "free", "blocked", "booked"
 
 def property_calendar(*, property: Property, year: int, month: int) -> list[dict]:
     """Each night of the month: booked (held by a booking), blocked (by the host) or free."""
-    from tenant_apps.bookings.selectors import holding_dates
-
     first = date(year, month, 1)
     days = calendar_module.monthrange(year, month)[1]
     after = first + timedelta(days=days)
     blocks = list(property.blocks.filter(start__lt=after, end__gt=first))
-    stays = list(
-        property.bookings.filter(holding_dates(first, after)).values_list("check_in", "check_out")
-    )
+    stays = stay_reader().held_ranges(property=property, start=first, end=after)
     result = []
     for offset in range(days):
         day = first + timedelta(days=offset)

@@ -19,6 +19,7 @@ from tenant_apps.listings.constants import (
     PropertyStatus,
 )
 from tenant_apps.listings.models import Amenity, AvailabilityBlock, Property, PropertyPhoto
+from tenant_apps.listings.stays import stay_reader
 
 EDITABLE_FIELDS = (
     "title", "description", "property_type", "street", "city", "region", "postal_code",
@@ -218,14 +219,10 @@ def block_create(
             f"These dates overlap the block from {overlapping.start} to {overlapping.end}.",
             code="block_overlaps",
         )
-    from tenant_apps.bookings.constants import BookingStatus
-
-    booked = prop.bookings.filter(
-        status=BookingStatus.CONFIRMED, check_in__lt=end, check_out__gt=start
-    ).first()
+    booked = stay_reader().confirmed_stay(property=prop, start=start, end=end)
     if booked is not None:
         raise ConflictError(
-            f"A confirmed stay from {booked.check_in} to {booked.check_out} holds these dates.",
+            f"A confirmed stay from {booked[0]} to {booked[1]} holds these dates.",
             code="dates_booked",
         )
     block = AvailabilityBlock.objects.create(property=prop, start=start, end=end, note=note)

@@ -25,6 +25,13 @@ class PaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", "Bank transfer"
 
 
+# How a guest may pay an offline marketplace (and an admin record it).
+OFFLINE_METHODS = [
+    (PaymentMethod.CASH.value, PaymentMethod.CASH.label),
+    (PaymentMethod.BANK_TRANSFER.value, PaymentMethod.BANK_TRANSFER.label),
+]
+
+
 class RefundStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SUCCEEDED = "succeeded", "Succeeded"

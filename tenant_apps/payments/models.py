@@ -56,8 +56,14 @@ class Payment(models.Model):
     status = models.CharField(
         max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
     )
-    # Authorized at request time, captured when the host accepts.
+    # Authorized at request time, captured when the host accepts: as the provider created
+    # it. An attempt never changes its terms; changed terms make a new attempt.
     capture_manually = models.BooleanField(default=False)
+    # What reopens the provider's payment page for this attempt, as the provider gave it when
+    # the attempt was created: Stripe's client secret (or Paystack's access code), and
+    # Paystack's hosted page. Asking to pay again returns them instead of a new attempt.
+    client_secret = models.CharField(max_length=255, blank=True, default="")
+    redirect_url = models.URLField(max_length=500, blank=True, default="")
     failure_message = models.CharField(max_length=300, blank=True, default="")
     note = models.CharField(max_length=300, blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)

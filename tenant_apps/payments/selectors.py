@@ -41,6 +41,24 @@ def payment_settings() -> PaymentSettings:
     )[0]
 
 
+DEFAULT_OFFLINE_INSTRUCTIONS = (
+    "{marketplace} takes payment by bank transfer or in cash. Its team will tell you where "
+    "to send the money; quote your booking reference {reference} with it. Your stay is "
+    "confirmed as soon as {marketplace} records your payment."
+)
+
+
+def offline_instructions(*, settings: PaymentSettings, booking: Booking) -> str:
+    """How to pay an offline marketplace: what its admin wrote, or a sensible default until
+    they write their own (in the payment settings)."""
+    written = settings.offline_instructions.strip()
+    if written:
+        return written
+    return DEFAULT_OFFLINE_INSTRUCTIONS.format(
+        marketplace=current_tenant().brand_name, reference=str(booking.pk)[:8].upper()
+    )
+
+
 def settings_keys(settings: PaymentSettings) -> Keys:
     """The decrypted keys: for gateways only, never for a response or a log line."""
     return Keys(

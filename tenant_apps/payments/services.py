@@ -21,8 +21,11 @@ from shared_apps.core import crypto
 from shared_apps.core.errors import ApplicationError, ConflictError, NotFoundError, UpstreamError
 from shared_apps.core.tenancy import current_schema_name, current_tenant
 from shared_apps.tenants.selectors import marketplace_url
+from tenant_apps.bookings.collection import payment_collector
 from tenant_apps.bookings.constants import HOLDING_STATUSES, BookingStatus
 from tenant_apps.bookings.models import Booking
+from tenant_apps.bookings.pricing import booking_policy
+from tenant_apps.bookings.services import booking_confirm_capture, booking_confirm_payment
 from tenant_apps.payments import selectors
 from tenant_apps.payments.constants import (
     CAPTURED_STATUSES,
@@ -41,8 +44,10 @@ from tenant_apps.payments.gateways.base import (
     GatewayUnavailable,
     PaymentRequest,
     ProviderEvent,
+    ProviderPayment,
     WebhookRejected,
 )
+from tenant_apps.payments.locks import LockedBooking, lock_booking_and_payments
 from tenant_apps.payments.models import Payment, PaymentSettings, Refund, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -191,81 +196,181 @@ class PaymentStart:
     publishable_key: str = ""
     redirect_url: str = ""
     instructions: str = ""
+    return_url: str = ""
 
 
-def _locked_booking(booking_id, **lookup) -> Booking:
-    booking = (
-        Booking.objects.select_for_update(of=("self",))
-        .select_related("property")
-        .filter(pk=booking_id, **lookup)
-        .first()
-    )
-    if booking is None:
+@dataclass(frozen=True)
+class AttemptTerms:
+    """What a provider payment is created with. An attempt keeps its terms for life: its
+    idempotency key is only ever sent with them (a provider refuses a key reused with
+    different parameters), so changed terms make a new attempt with a new key."""
+
+    amount: Decimal
+    currency: str
+    capture_manually: bool
+
+    def fit(self, payment: Payment) -> bool:
+        return (payment.amount, payment.currency, payment.capture_manually) == (
+            self.amount, self.currency, self.capture_manually,
+        )  # fmt: skip
+
+
+def _lock(booking_id, **lookup) -> LockedBooking:
+    locked = lock_booking_and_payments(booking_id, **lookup)
+    if locked is None:
         raise NotFoundError("No booking of yours has this id.")
-    return booking
+    return locked
+
+
+def _api_error(exc: GatewayError) -> ApplicationError:
+    """A provider's failure as the API answers it: unreachable is a retryable 503, a refusal
+    a 502 with the provider's (safe) message."""
+    if isinstance(exc, GatewayUnavailable):
+        return UpstreamError(exc.message, code="provider_unavailable")
+    return ApplicationError(exc.message, code=exc.code, status=502)
 
 
 def _provider_call(call, *args):
     """A gateway call; its failures become API errors (nothing was changed here)."""
     try:
         return call(*args)
-    except GatewayUnavailable as exc:
-        raise UpstreamError(exc.message, code="provider_unavailable") from exc
     except GatewayError as exc:
-        raise ApplicationError(exc.message, code=exc.code, status=502) from exc
+        raise _api_error(exc) from exc
+
+
+def trip_url(booking: Booking) -> str:
+    """The guest's trip page on the marketplace's own host: where a provider's payment page
+    sends the guest back to."""
+    return f"{marketplace_url(tenant=current_tenant())}/trips/{booking.pk}/"
 
 
 @transaction.atomic
-def payment_start(*, booking_id, guest: User) -> PaymentStart:
+def payment_start(*, booking_id, guest: User, method: str | None = None) -> PaymentStart:
     """Starts paying for a booking: a provider payment with the marketplace's own keys
-    (authorized only, for a request the host hasn't accepted), or the offline instructions.
-    Asking again returns the same open payment."""
-    booking = _locked_booking(booking_id, guest=guest)
+    (authorized only, for a request the host hasn't accepted), or the offline instructions
+    (`method`: how the guest will pay offline). Asking again returns the same open attempt
+    and its stored payment page; if the attempt's terms changed meanwhile (the host accepted,
+    so the money is now charged at once), the old provider payment is cancelled and a new
+    attempt starts."""
+    locked = _lock(booking_id, guest=guest)
+    booking = locked.booking
     settings = selectors.payment_settings()
+    offline = settings.provider == Provider.OFFLINE
+    if method is not None and not offline:
+        raise ApplicationError(
+            f"This marketplace takes cards through {Provider(settings.provider).label}; a "
+            "payment method is only chosen on offline marketplaces.",
+            code="invalid", fields={"method": ["Only for offline payments."]},
+        )  # fmt: skip
     gateway = selectors.marketplace_gateway(settings)
-    payments = list(booking.payments.select_for_update())
-    _require_payable(booking, payments, settings)
-    open_one = next(
-        (p for p in payments if p.status in OPEN_STATUSES and p.provider == settings.provider),
-        None,
-    )
-    attempt = open_one.attempt if open_one else len(payments) + 1
-    tenant = current_tenant()
-    request = PaymentRequest(
+    _require_payable(booking, locked.payments, settings)
+    terms = AttemptTerms(
         amount=booking.total,
         currency=booking.currency,
-        idempotency_key=f"{current_schema_name()}-{booking.pk}-{attempt}",
         capture_manually=booking.status == BookingStatus.REQUESTED and gateway.holds_funds,
-        description=f"{tenant.brand_name}: {booking.property.title}, "
-        f"{booking.check_in:%Y-%m-%d} to {booking.check_out:%Y-%m-%d}",
-        email=guest.email,
-        metadata={
-            "booking": str(booking.pk),
-            "marketplace": current_schema_name(),
-            "attempt": str(attempt),
-        },  # fmt: skip
-        return_url=f"{marketplace_url(tenant=tenant)}/bookings/{booking.pk}",
     )
-    result = _provider_call(gateway.create_payment, request)
-    payment = open_one or Payment(
-        booking=booking, attempt=attempt, provider=settings.provider,
-        amount=booking.total, currency=booking.currency,
-        capture_manually=request.capture_manually,
-        method=PaymentMethod.CARD if settings.provider != Provider.OFFLINE
-        else PaymentMethod.BANK_TRANSFER,
-    )  # fmt: skip
-    payment.reference = result.reference
-    payment.save()
-    _advance(payment, result.status, result.failure_message)
+    payment = _open_attempt(locked.payments, settings.provider)
+    if payment is not None and not _resumable(payment, terms):
+        _abandon(payment, gateway, booking)
+        if payment.status in (PaymentStatus.REQUIRES_CAPTURE, *CAPTURED_STATUSES):
+            # The provider says the guest paid meanwhile: nothing more to start.
+            return PaymentStart(payment=payment, provider=settings.provider)
+        payment = None
+    if payment is None:
+        payment = _new_attempt(booking, locked.payments, settings, gateway, terms, guest, method)
+    elif method is not None and payment.method != method:
+        payment.method = method
+        payment.save(update_fields=["method", "updated"])
     return PaymentStart(
         payment=payment,
         provider=settings.provider,
-        client_secret=result.client_secret,
+        client_secret=payment.client_secret,
         publishable_key=settings.publishable_key,
-        redirect_url=result.redirect_url,
-        instructions=settings.offline_instructions if settings.provider == Provider.OFFLINE
-        else "",
+        redirect_url=payment.redirect_url,
+        instructions=selectors.offline_instructions(settings=settings, booking=booking)
+        if offline else "",
+        return_url=trip_url(booking),
     )  # fmt: skip
+
+
+def _open_attempt(payments: list[Payment], provider: str) -> Payment | None:
+    """The latest attempt the guest can still complete with the current provider."""
+    open_ones = [p for p in payments if p.status in OPEN_STATUSES and p.provider == provider]
+    return max(open_ones, key=lambda p: p.attempt, default=None)
+
+
+def _resumable(payment: Payment, terms: AttemptTerms) -> bool:
+    has_page = payment.client_secret or payment.redirect_url or payment.provider == Provider.OFFLINE
+    return terms.fit(payment) and bool(has_page)
+
+
+def _abandon(payment: Payment, gateway: Gateway, booking: Booking) -> None:
+    """Cancels an attempt that won't be completed, at the provider first, so it can never
+    be paid (or hold the guest's money) unseen. What the provider answers is what it is."""
+    if payment.provider == Provider.OFFLINE or not payment.reference:
+        _advance(payment, PaymentStatus.CANCELLED)
+        return
+    result = _provider_call(gateway.cancel, payment.reference)
+    _advance(payment, result.status, result.failure_message, booking=booking)
+
+
+def _new_attempt(
+    booking: Booking,
+    payments: list[Payment],
+    settings: PaymentSettings,
+    gateway: Gateway,
+    terms: AttemptTerms,
+    guest: User,
+    method: str | None,
+) -> Payment:
+    attempt = max((p.attempt for p in payments), default=0) + 1
+    for _ in range(3):
+        try:
+            result = gateway.create_payment(_payment_request(booking, terms, guest, attempt))
+            break
+        except GatewayError as exc:
+            if exc.code != "reference_taken":
+                raise _api_error(exc) from exc
+            # A transaction that rolled back after reaching the provider used this key (with
+            # other parameters): it stays unused there; this attempt takes the next number.
+            attempt += 1
+    else:
+        raise UpstreamError(
+            "The provider keeps refusing new payment references. Try again shortly.",
+            code="provider_unavailable",
+        )
+    if settings.provider == Provider.OFFLINE:
+        chosen = method or PaymentMethod.BANK_TRANSFER
+    else:
+        chosen = PaymentMethod.CARD
+    payment = Payment.objects.create(
+        booking=booking, attempt=attempt, provider=settings.provider,
+        amount=terms.amount, currency=terms.currency, method=chosen,
+        capture_manually=terms.capture_manually if result.capture_manually is None
+        else result.capture_manually,
+        reference=result.reference, client_secret=result.client_secret,
+        redirect_url=result.redirect_url,
+    )  # fmt: skip
+    payments.append(payment)
+    _advance(payment, result.status, result.failure_message, booking=booking)
+    return payment
+
+
+def _payment_request(
+    booking: Booking, terms: AttemptTerms, guest: User, attempt: int
+) -> PaymentRequest:
+    schema = current_schema_name()
+    return PaymentRequest(
+        amount=terms.amount,
+        currency=terms.currency,
+        idempotency_key=f"{schema}-{booking.pk}-{attempt}",
+        capture_manually=terms.capture_manually,
+        description=f"{current_tenant().brand_name}: {booking.property.title}, "
+        f"{booking.check_in:%Y-%m-%d} to {booking.check_out:%Y-%m-%d}",
+        email=guest.email,
+        metadata={"booking": str(booking.pk), "marketplace": schema, "attempt": str(attempt)},
+        return_url=trip_url(booking),
+    )
 
 
 def _require_payable(booking: Booking, payments: list[Payment], settings: PaymentSettings):
@@ -287,10 +392,13 @@ def _require_payable(booking: Booking, payments: list[Payment], settings: Paymen
 
 
 @transaction.atomic
-def payment_mark_paid(*, booking_id, method: str, reference: str = "", note: str = "") -> Payment:
-    """An offline marketplace's admin records money received; an instant booking waiting for
-    it is confirmed."""
-    booking = _locked_booking(booking_id)
+def payment_mark_paid(
+    *, booking_id, method: str | None = None, reference: str = "", note: str = ""
+) -> Payment:
+    """An offline marketplace's admin records money received for a booking awaiting it,
+    which confirms the booking. Without a `method`, the one the guest chose is kept."""
+    locked = _lock(booking_id)
+    booking = locked.booking
     settings = selectors.payment_settings()
     if settings.provider != Provider.OFFLINE:
         raise ConflictError(
@@ -298,51 +406,75 @@ def payment_mark_paid(*, booking_id, method: str, reference: str = "", note: str
             "provider confirms payments.",
             code="not_offline",
         )
-    payments = list(booking.payments.select_for_update())
-    if any(p.status in CAPTURED_STATUSES for p in payments):
+    if any(p.status in CAPTURED_STATUSES for p in locked.payments):
         raise ConflictError("This booking is already marked paid.", code="already_paid")
-    if booking.status not in HOLDING_STATUSES:
+    if booking.status != BookingStatus.PENDING_PAYMENT:
+        waiting = " (a request awaits its host's answer first)" if (
+            booking.status == BookingStatus.REQUESTED
+        ) else ""  # fmt: skip
         raise ConflictError(
-            f"This booking is {booking.status.replace('_', ' ')}; there is nothing to pay.",
+            f"This booking is {booking.status.replace('_', ' ')}, not awaiting payment"
+            f"{waiting}; only bookings awaiting payment can be marked paid.",
             code="not_awaiting_payment",
         )
-    payment = next((p for p in payments if p.status in OPEN_STATUSES), None) or Payment(
-        booking=booking, attempt=len(payments) + 1, provider=Provider.OFFLINE,
-        amount=booking.total, currency=booking.currency,
-    )  # fmt: skip
-    payment.method = method
+    payment = _open_attempt(locked.payments, Provider.OFFLINE)
+    if payment is None:
+        attempt = max((p.attempt for p in locked.payments), default=0) + 1
+        payment = Payment(
+            booking=booking, attempt=attempt, provider=Provider.OFFLINE,
+            amount=booking.total, currency=booking.currency, method=method or PaymentMethod.CASH,
+        )  # fmt: skip
+    elif method is not None:
+        payment.method = method
     payment.note = note
     payment.reference = reference or payment.reference or f"offline-{booking.pk}-{payment.attempt}"
     payment.save()
-    _advance(payment, PaymentStatus.SUCCEEDED)  # confirms an instant booking waiting for it
+    _advance(payment, PaymentStatus.SUCCEEDED, booking=booking)  # confirms the booking
     return payment
 
 
 def payment_collect_for_accept(*, booking: Booking) -> bool:
-    """Called by booking_accept with the booking locked: captures the guest's authorization.
-    True when the stay is paid for (or the marketplace takes payment offline); False when
-    nothing was authorized, so the booking waits for the guest to pay."""
+    """Called by the host's accept, with the booking locked: collects the guest's money.
+
+    The provider's word comes before our rows: every attempt not known to be settled is
+    read back from the provider, so an authorization whose event is late or lost is still
+    captured (never left held on the guest's card while they are asked to pay again). True
+    when the stay is paid for (or an offline marketplace takes payment on arrival); False
+    when the booking must wait for the guest's payment."""
+    locked = _lock(booking.pk)
     settings = selectors.payment_settings()
-    if settings.provider == Provider.OFFLINE:
-        return True
-    payments = list(booking.payments.select_for_update())
-    if any(p.status in CAPTURED_STATUSES for p in payments):
+    if any(p.status in CAPTURED_STATUSES for p in locked.payments):
         return True  # charged at request time (Paystack)
+    if settings.provider == Provider.OFFLINE:
+        return booking_policy().collect_payment_on_arrival
     gateway = selectors.marketplace_gateway(settings)
-    for payment in payments:
-        if payment.status != PaymentStatus.REQUIRES_CAPTURE:
+    paid = False
+    for payment in locked.payments:
+        if payment.provider != gateway.name or not payment.reference:
             continue
-        try:
-            result = gateway.capture(payment.reference, payment.amount, payment.currency)
-        except GatewayUnavailable as exc:
-            raise UpstreamError(exc.message, code="provider_unavailable") from exc
-        except GatewayError:
-            # The authorization lapsed or was refused: the guest pays again.
-            result = _provider_call(gateway.retrieve_payment, payment.reference)
-        _advance(payment, result.status, result.failure_message, update_booking=False)
-        if payment.status == PaymentStatus.SUCCEEDED:
-            return True
-    return False
+        if payment.status not in (PaymentStatus.REQUIRES_CAPTURE, *OPEN_STATUSES):
+            continue
+        current = _provider_call(gateway.retrieve_payment, payment.reference)
+        if current.status == PaymentStatus.REQUIRES_CAPTURE:
+            # One capture pays the stay; any other authorization is released, not kept.
+            current = _release(gateway, payment) if paid else _capture(gateway, payment)
+        _advance(payment, current.status, current.failure_message)
+        paid = paid or payment.status == PaymentStatus.SUCCEEDED
+    return paid
+
+
+def _capture(gateway: Gateway, payment: Payment) -> ProviderPayment:
+    try:
+        return gateway.capture(payment.reference, payment.amount, payment.currency)
+    except GatewayUnavailable as exc:
+        raise UpstreamError(exc.message, code="provider_unavailable") from exc
+    except GatewayError:
+        # The authorization lapsed or was refused: what is it now? (The guest pays again.)
+        return _provider_call(gateway.retrieve_payment, payment.reference)
+
+
+def _release(gateway: Gateway, payment: Payment) -> ProviderPayment:
+    return _provider_call(gateway.cancel, payment.reference)
 
 
 # --- refunds and releases ----------------------------------------------------------------------
@@ -351,17 +483,17 @@ def booking_settle(*, booking_id) -> int:
     guest's money back: authorizations are released, captured money refunded up to what the
     policy allows. Safe to run any number of times; returns the refunds sent."""
     with transaction.atomic():
-        booking = _locked_booking(booking_id)
+        locked = _lock(booking_id)
+        booking = locked.booking
         if booking.status in (*HOLDING_STATUSES, BookingStatus.COMPLETED):
             return 0
         gateway = selectors.marketplace_gateway()
-        payments = list(booking.payments.select_for_update())
-        for payment in payments:
+        for payment in locked.payments:
             releasable = (PaymentStatus.REQUIRES_CAPTURE, *OPEN_STATUSES)
             if payment.status in releasable and payment.provider == gateway.name:
                 result = _provider_call(gateway.cancel, payment.reference)
                 _advance(payment, result.status, result.failure_message)
-        _plan_refunds(booking, payments)
+        _plan_refunds(booking, locked.payments)
     sent = 0
     pending = Refund.objects.filter(
         payment__booking_id=booking_id, status=RefundStatus.PENDING, reference=""
@@ -395,16 +527,27 @@ def _plan_refunds(booking: Booking, payments: list[Payment]) -> None:
             owed -= amount
 
 
+def _lock_refund(refund_id, **lookup) -> Refund | None:
+    """A refund, locked in the one lock order: its booking, the booking's payments, then it."""
+    booking_id = (
+        Refund.objects.filter(pk=refund_id).values_list("payment__booking_id", flat=True).first()
+    )
+    if booking_id is None:
+        return None
+    _lock(booking_id)
+    return (
+        Refund.objects.select_for_update(of=("self",))
+        .select_related("payment")
+        .filter(pk=refund_id, **lookup)
+        .first()
+    )
+
+
 def refund_send(*, refund_id, gateway: Gateway | None = None) -> int:
     """Sends one planned refund to the provider. The refund's id is the idempotency key, so
     a retry after a crash gets the same provider refund back, never a second one."""
     with transaction.atomic():
-        refund = (
-            Refund.objects.select_for_update(of=("self",))
-            .select_related("payment")
-            .filter(pk=refund_id, status=RefundStatus.PENDING, reference="")
-            .first()
-        )
+        refund = _lock_refund(refund_id, status=RefundStatus.PENDING, reference="")
         if refund is None:
             return 0  # sent meanwhile
         payment = refund.payment
@@ -439,22 +582,23 @@ def refund_send(*, refund_id, gateway: Gateway | None = None) -> int:
 def refund_mark_paid(*, refund: Refund) -> Refund:
     """An offline marketplace paid a refund back itself."""
     with transaction.atomic():
-        locked = Refund.objects.select_for_update().get(pk=refund.pk)
-        if locked.status != RefundStatus.REQUIRES_ACTION:
+        locked = _lock_refund(refund.pk)
+        if locked is None or locked.status != RefundStatus.REQUIRES_ACTION:
             raise ConflictError("Only refunds waiting for the marketplace can be marked paid.")
         _refund_reached(locked, RefundStatus.SUCCEEDED)
         return locked
 
 
 def _refund_reached(refund: Refund, status: str) -> None:
-    """A refund's new state; money counts against its payment once, when it succeeds."""
+    """A refund's new state; money counts against its payment once, when it succeeds. The
+    caller holds the locks of the refund's booking and payments."""
     if refund.status == status or refund.status in (RefundStatus.SUCCEEDED, RefundStatus.FAILED):
         return
     refund.status = status
     refund.save(update_fields=["status", "updated"])
     if status != RefundStatus.SUCCEEDED:
         return
-    payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+    payment = Payment.objects.get(pk=refund.payment_id)
     payment.amount_refunded = min(payment.amount, payment.amount_refunded + refund.amount)
     payment.save(update_fields=["amount_refunded", "updated"])
     full = payment.amount_refunded >= payment.amount
@@ -463,10 +607,11 @@ def _refund_reached(refund: Refund, status: str) -> None:
 
 # --- payment state -----------------------------------------------------------------------------
 def _advance(
-    payment: Payment, to: str, failure_message: str = "", *, update_booking: bool = True
+    payment: Payment, to: str, failure_message: str = "", *, booking: Booking | None = None
 ) -> bool:
-    """Moves a payment forward; an older or repeated state is ignored (False). Money arriving
-    then moves the booking on, unless the caller moves it itself (an accept)."""
+    """Moves a payment forward; an older or repeated state is ignored (False). Given its
+    (locked) booking, money arriving then moves the booking on; an accept, which moves the
+    booking itself, gives none."""
     if to == payment.status and to != PaymentStatus.PARTIALLY_REFUNDED:
         return False
     if to not in PAYMENT_MOVES.get(payment.status, set()):
@@ -480,28 +625,31 @@ def _advance(
         payment.failure_message = failure_message[:300]
         fields.append("failure_message")
     payment.save(update_fields=fields)
-    if update_booking and to in (PaymentStatus.SUCCEEDED, PaymentStatus.REQUIRES_CAPTURE):
-        _booking_paid(payment)
+    if booking is not None and to in (PaymentStatus.SUCCEEDED, PaymentStatus.REQUIRES_CAPTURE):
+        _booking_paid(payment, booking)
     return True
 
 
-def _booking_paid(payment: Payment) -> None:
-    """Money arrived (or was authorized) for a booking: an instant booking is confirmed, as
+def _booking_paid(payment: Payment, booking: Booking) -> None:
+    """Money arrived (or was authorized) for a locked booking: a booking awaiting payment is
+    confirmed (an authorization for it is captured at once: its host already said yes), as
     is a request whose captured authorization the provider reports first (its accept was
     lost after the capture); a booking that gave its dates back meanwhile gets the money
     back."""
-    from tenant_apps.bookings.services import booking_confirm_capture, booking_confirm_payment
-    from tenant_apps.payments.tasks import settle_booking
-
-    booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
+    held = payment.status == PaymentStatus.REQUIRES_CAPTURE
+    if booking.status == BookingStatus.PENDING_PAYMENT and held:
+        gateway = selectors.marketplace_gateway()
+        if payment.provider == gateway.name:
+            result = _capture(gateway, payment)
+            _advance(payment, result.status, result.failure_message)
     paid = payment.status == PaymentStatus.SUCCEEDED
     if booking.status == BookingStatus.PENDING_PAYMENT and paid:
         booking_confirm_payment(booking=booking)
     elif booking.status == BookingStatus.REQUESTED and paid and payment.capture_manually:
         booking_confirm_capture(booking=booking)
     elif booking.status not in (*HOLDING_STATUSES, BookingStatus.COMPLETED):
-        booking_id = str(booking.pk)
-        transaction.on_commit(lambda: settle_booking.delay(booking_id=booking_id))
+        # Through the one entry point for "a released booking settles" (collection.py).
+        payment_collector().settle_released(booking=booking)
 
 
 # --- webhooks ----------------------------------------------------------------------------------
@@ -535,14 +683,17 @@ def _apply_event(provider: str, event: ProviderEvent) -> str:
         return _apply_refund_event(provider, event)
     if event.status is None:
         return "ignored: not an event we act on"
-    payment = (
-        Payment.objects.select_for_update()
-        .filter(provider=provider, reference=event.payment_reference)
+    booking_id = (
+        Payment.objects.filter(provider=provider, reference=event.payment_reference)
+        .values_list("booking_id", flat=True)
         .first()
     )
-    if payment is None:
+    if booking_id is None:
         return "ignored: no payment here has this reference"
-    if _advance(payment, event.status, event.failure_message):
+    locked = _lock(booking_id)
+    wanted = (provider, event.payment_reference)
+    payment = next(p for p in locked.payments if (p.provider, p.reference) == wanted)
+    if _advance(payment, event.status, event.failure_message, booking=locked.booking):
         return f"payment {payment.status}"
     return f"ignored: payment is already {payment.status}"
 
@@ -555,24 +706,43 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def _apply_refund_event(provider: str, event: ProviderEvent) -> str:
-    # Our own refunds carry their id (sent as metadata), so an event racing the request that
-    # made the refund still finds it: it waits on the row lock until that request commits.
-    mine = Q(reference=event.refund_reference)
+def _refund_of_event(provider: str, event: ProviderEvent) -> Refund | None:
+    """Our refund an event is about, by the provider's references: the refund's own
+    reference, or our id that Stripe echoes back in metadata; else (Paystack names only the
+    transaction) the oldest unsettled refund of that payment for that amount."""
+    mine = Q(reference=event.refund_reference) if event.refund_reference else Q(pk__in=[])
     if _is_uuid(event.refund_key):
         mine |= Q(pk=event.refund_key)
-    refund = (
-        Refund.objects.select_for_update(of=("self",))
-        .filter(mine, payment__provider=provider)
-        .first()
-    )
-    if refund is None:
+    found = Refund.objects.filter(mine, payment__provider=provider).first()
+    if found is None and event.payment_reference and event.refund_amount is not None:
+        found = (
+            Refund.objects.filter(
+                payment__provider=provider,
+                payment__reference=event.payment_reference,
+                amount=event.refund_amount,
+                status=RefundStatus.PENDING,
+            )
+            .order_by("created")
+            .first()
+        )
+    return found
+
+
+def _apply_refund_event(provider: str, event: ProviderEvent) -> str:
+    found = _refund_of_event(provider, event)
+    if found is not None:
+        # An event racing the request that sent this refund waits here for it to commit.
+        refund = _lock_refund(found.pk)
+    else:
         # Made in the provider's dashboard: record it, so the books agree.
         payment = Payment.objects.filter(
             provider=provider, reference=event.payment_reference
         ).first()
         if payment is None:
             return "ignored: no payment here has this reference"
+        if not event.refund_amount:
+            return "ignored: the event names no amount"
+        _lock(payment.booking_id)
         refund = Refund.objects.create(
             payment=payment, amount=event.refund_amount, reference=event.refund_reference,
             reason="made at the provider",

@@ -19,6 +19,7 @@ from shared_apps.accounts.tests.factories import member_factory
 from shared_apps.core.errors import ApplicationError
 from shared_apps.tenants import dumps
 from shared_apps.tenants.backups import archive_read, tenant_backup, tenant_restore
+from shared_apps.tenants.media import media_files, media_prefix
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.schemas import quoted, schema_signature
 from shared_apps.tenants.services import tenant_delete, tenant_provision
@@ -94,6 +95,20 @@ def public_rows(slug: str) -> dict:
     }
 
 
+def moved(found: dict[str, list[tuple]], source: str, target: str) -> dict[str, list[tuple]]:
+    """`found` with stored file names under `source`'s media folder moved to `target`'s, as
+    a restore under another slug writes them."""
+    old, new = media_prefix(source), media_prefix(target)
+
+    def value(v):
+        return new + v[len(old) :] if isinstance(v, str) and v.startswith(old) else v
+
+    return {
+        table: sorted((tuple(value(v) for v in row) for row in table_rows), key=repr)
+        for table, table_rows in found.items()
+    }
+
+
 def everyone_else() -> dict:
     return {slug: (rows(slug), public_rows(slug)) for slug in ("alpha", "bravo", "keeper")}
 
@@ -103,9 +118,9 @@ def test_backup_then_restore_under_a_new_slug_gives_the_same_data(keeper, alpha,
 
     result = tenant_restore(path=keeper, slug="keeper-copy")
 
-    # the schema holds the same rows, table by table
+    # the schema holds the same rows, table by table (its photos in its own media folder)
     copy = rows("keeper-copy")
-    assert copy == rows("keeper")
+    assert copy == moved(rows("keeper"), "keeper", "keeper-copy")
     assert len(copy["bookings_booking"]) == 1
     assert len(copy["listings_property"]) == 1
     # with the same tables, constraints and indexes (the no-double-booking one included)
@@ -127,17 +142,23 @@ def test_backup_then_restore_under_a_new_slug_gives_the_same_data(keeper, alpha,
     assert everyone_else() == before
 
 
-def test_a_deleted_marketplace_comes_back_from_its_archive_in_a_fresh_platform(keeper, bravo):
+def test_a_deleted_marketplace_comes_back_from_its_archive_in_a_fresh_platform(
+    keeper, bravo, django_capture_on_commit_callbacks
+):
     original = rows("keeper")
     tenant = Tenant.objects.get(schema_name="keeper")
     guest = User.objects.get(email="guest@keeper.test")
     bravo_before = rows("bravo"), public_rows("bravo")
 
-    # deleting archives first
-    path = tenant_delete(tenant=tenant, confirm_slug="keeper")
+    photos = media_files("keeper")
+    # deleting archives first, then removes the marketplace's files
+    with django_capture_on_commit_callbacks(execute=True):
+        path = tenant_delete(tenant=tenant, confirm_slug="keeper")
     assert path is not None
     assert archive_read(path).manifest["slug"] == "keeper"
+    assert sorted(archive_read(path).media) == photos != []
     assert not schema_exists("keeper")
+    assert media_files("keeper") == []
     # a fresh platform: none of its users exist, and the guest signed up anew (a new id)
     forget_keeper_users()
     newcomer = User.objects.create_user("guest@keeper.test")
@@ -164,6 +185,7 @@ def test_a_deleted_marketplace_comes_back_from_its_archive_in_a_fresh_platform(k
     }
     assert rows("keeper") == expected
     assert (rows("bravo"), public_rows("bravo")) == bravo_before
+    assert media_files("keeper") == photos  # its photos are back
 
 
 def test_deleting_keeps_everything_when_the_archive_cannot_be_written(alpha, monkeypatch):
@@ -272,7 +294,7 @@ def test_the_backup_command_writes_an_archive_the_restore_command_reads(keeper, 
 
     assert "Backed up keeper" in out.getvalue()
     assert "Restored keeper-two (Keeper): 0 users created, 3 already here" in out.getvalue()
-    assert rows("keeper-two") == rows("keeper")
+    assert rows("keeper-two") == moved(rows("keeper"), "keeper", "keeper-two")
 
 
 def test_an_archive_of_older_code_is_migrated_forward_on_restore(keeper):
@@ -291,3 +313,119 @@ def test_an_archive_of_older_code_is_migrated_forward_on_restore(keeper):
         with connection.cursor() as cursor:
             cursor.execute("SELECT to_regclass(%s)", ['"keeper-later".storefront_probe'])
             assert cursor.fetchone()[0] is not None
+
+
+def _photo_bytes(host: str, api, listing_id) -> tuple[str, bytes]:
+    """The listing's first photo as a guest gets it: its URL, and what that URL serves
+    (Django's static file view, as `make run` serves media)."""
+    from django.conf import settings
+    from django.test import RequestFactory
+    from django.views.static import serve
+
+    detail = api(host).get(f"/api/v1/properties/{listing_id}")
+    connection.set_schema_to_public()  # the request left its marketplace's schema set
+    assert detail.status_code == 200, detail.content
+    url = detail.json()["photos"][0]["url"]
+    response = serve(
+        RequestFactory().get(url), url.removeprefix(settings.MEDIA_URL), settings.MEDIA_ROOT
+    )
+    return url, b"".join(response.streaming_content)
+
+
+def test_a_restored_marketplace_serves_the_same_photos_on_an_empty_platform(
+    keeper, api, settings, tmp_path
+):
+    with tenant_context(Tenant.objects.get(schema_name="keeper")):
+        from tenant_apps.listings.models import Property
+
+        listing_id = Property.objects.get().pk
+    url, photo = _photo_bytes("keeper.localhost", api, listing_id)
+    archived = archive_read(keeper).media
+    # a platform that never had keeper's files: a storage of its own, empty
+    settings.MEDIA_ROOT = str(tmp_path / "fresh-media")
+
+    result = tenant_restore(path=keeper, slug="keeper-new")
+
+    new_url, served = _photo_bytes("keeper-new.localhost", api, listing_id)
+    assert served == photo
+    assert url.startswith("/media/tenants/keeper/properties/")
+    assert new_url == url.replace("/tenants/keeper/", "/tenants/keeper-new/")
+    assert result.media_files == len(archived) >= 1
+    assert media_files("keeper-new") == sorted(archived)
+    assert media_files("keeper") == []  # nothing was written under the original's folder
+
+
+def test_the_manifest_checksums_every_media_file_and_a_changed_one_is_refused(
+    keeper, alpha, tmp_path
+):
+    import hashlib
+
+    manifest = archive_read(keeper).manifest
+    with tarfile.open(keeper) as archive:
+        carried = {
+            m.name.removeprefix("media/"): hashlib.sha256(archive.extractfile(m).read()).hexdigest()
+            for m in archive.getmembers()
+            if m.name.startswith("media/")
+        }
+    assert manifest["media"] == carried
+    assert any(name.startswith("properties/") for name in carried)
+
+    photo = next(iter(carried))
+    swapped = tmp_path / "swapped.tar.gz"
+    _rewritten(keeper, swapped, f"media/{photo}", lambda data: data[:-1] + b"!")
+    escaping = tmp_path / "escaping.tar.gz"
+
+    def outside(data: bytes) -> bytes:
+        changed = json.loads(data)
+        changed["media"]["../../alpha/properties/x.jpg"] = changed["media"][photo]
+        return json.dumps(changed).encode()
+
+    _rewritten(keeper, escaping, "manifest.json", outside)
+    before = Tenant.objects.count(), media_files("alpha")
+
+    assert f"media/{photo} does not match its checksum" in _command_error(
+        "tenant_restore", str(swapped), "--as", "try-five"
+    )
+    assert "outside its folder" in _command_error(
+        "tenant_restore", str(escaping), "--as", "try-six"
+    )
+    assert (Tenant.objects.count(), media_files("alpha")) == before
+    assert media_files("try-five") == media_files("try-six") == []
+
+
+def test_a_failed_restore_leaves_no_media_behind(keeper, monkeypatch):
+    def schema_fails(*args, **kwargs):
+        raise dumps.DumpError("disk full")
+
+    monkeypatch.setattr(dumps, "run_sql", schema_fails)
+
+    with pytest.raises(dumps.DumpError):
+        tenant_restore(path=keeper, slug="keeper-broken")
+
+    assert media_files("keeper-broken") == []
+    assert not Tenant.objects.filter(schema_name="keeper-broken").exists()
+
+
+def test_an_archive_from_before_backups_carried_media_still_restores(keeper, tmp_path):
+    older = tmp_path / "older.tar.gz"
+    with tarfile.open(keeper) as archive:
+        parts = {
+            m.name: archive.extractfile(m).read()
+            for m in archive.getmembers()
+            if not m.name.startswith("media/")
+        }
+    manifest = json.loads(parts["manifest.json"])
+    del manifest["media"], manifest["media_prefix"]
+    parts["manifest.json"] = json.dumps(manifest).encode()
+    with tarfile.open(older, "w:gz") as archive:
+        for name, data in parts.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+    result = tenant_restore(path=older, slug="keeper-older")
+
+    # no files to write, and the stored names still point where the photos are
+    assert result.media_files == 0
+    assert media_files("keeper-older") == []
+    assert rows("keeper-older") == rows("keeper")

@@ -14,7 +14,8 @@ from shared_apps.accounts.constants import Role
 from shared_apps.core.queues import purge_tenant_queue
 from shared_apps.core.tests.worker_tasks import where_am_i
 from tenant_apps.bookings.constants import BookingStatus
-from tenant_apps.bookings.models import Booking
+from tenant_apps.bookings.models import Booking, BookingPolicy
+from tenant_apps.bookings.pricing import booking_policy
 from tenant_apps.bookings.services import booking_accept, booking_create
 from tenant_apps.listings.tests.factories import listing_factory
 
@@ -38,6 +39,8 @@ def busy_alpha(alpha, make_member):
     listing_factory(alpha.tenant, host, publish=False)
     start = timezone.now().date() + timedelta(days=20)
     with tenant_context(alpha.tenant):
+        # Guests pay on arrival here, so the host's accept confirms a stay.
+        BookingPolicy.objects.filter(pk=booking_policy().pk).update(collect_payment_on_arrival=True)
         stays = []
         for n in range(3):
             guest = make_member(alpha.tenant, Role.GUEST).user

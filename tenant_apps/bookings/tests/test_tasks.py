@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.constants import Role
-from tenant_apps.bookings import services, tasks
+from tenant_apps.bookings import notifications, services, tasks
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking, BookingTransition
 from tenant_apps.listings.tests.factories import listing_factory
@@ -45,7 +45,7 @@ def test_each_transition_notifies_guest_and_host_once(
             services.booking_accept(booking=booking, actor=host)
         # the same notification delivered again (a redelivered message) sends nothing
         for step in BookingTransition.objects.filter(booking=booking):
-            assert tasks.notify.apply(kwargs={"transition_id": step.pk}).get() == 0
+            assert notifications.notify.apply(kwargs={"transition_id": step.pk}).get() == 0
 
     assert len(mailoutbox) == 4
     to_guest = [m for m in mailoutbox if m.to == [guest.email]]

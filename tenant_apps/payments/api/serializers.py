@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from shared_apps.core.serializers import InputSerializer
-from tenant_apps.payments.constants import PaymentMethod, Provider
+from tenant_apps.payments.constants import OFFLINE_METHODS, Provider
 from tenant_apps.payments.models import Payment, PaymentSettings, Refund
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -61,6 +61,14 @@ class PaymentOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class PaymentStartInput(InputSerializer):
+    method = serializers.ChoiceField(
+        choices=OFFLINE_METHODS,
+        required=False,
+        help_text="Offline marketplaces: how the guest will pay.",
+    )
+
+
 class PaymentStartOutput(serializers.Serializer):
     payment = PaymentOutput()
     provider = serializers.CharField()
@@ -70,11 +78,16 @@ class PaymentStartOutput(serializers.Serializer):
     publishable_key = serializers.CharField()
     redirect_url = serializers.CharField(help_text="Paystack: the page the guest pays on.")
     instructions = serializers.CharField(help_text="Offline: how to pay this marketplace.")
+    return_url = serializers.CharField(
+        help_text="The guest's trip page, where the provider's payment page returns to."
+    )
 
 
 class MarkPaidInput(InputSerializer):
     method = serializers.ChoiceField(
-        choices=[PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER], default=PaymentMethod.CASH
+        choices=OFFLINE_METHODS,
+        required=False,
+        help_text="Left out: the method the guest chose is kept (cash if they chose none).",
     )
     reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -21,6 +21,7 @@ from tenant_apps.payments.api.serializers import (
     PaymentOutput,
     PaymentSettingsInput,
     PaymentSettingsOutput,
+    PaymentStartInput,
     PaymentStartOutput,
     PayoutOutput,
     PayoutPageOutput,
@@ -88,13 +89,15 @@ class BookingPaymentsView(MarketplaceAPIView):
         return Response(PaymentOutput(payments, many=True).data)
 
     @extend_schema(
-        summary="Start paying: the provider's client secret and publishable key (guest)",
-        request=None,
+        summary="Start paying: the provider's client secret and publishable key, its payment "
+        "page, or the offline instructions (guest); asking again returns the same page",
+        request=PaymentStartInput,
         responses={201: PaymentStartOutput},
         tags=TAGS,
     )
     def post(self, request, booking_id):
-        started = services.payment_start(booking_id=booking_id, guest=request.user)
+        data = validated(PaymentStartInput, request.data)
+        started = services.payment_start(booking_id=booking_id, guest=request.user, **data)
         return Response(PaymentStartOutput(started).data, status=status.HTTP_201_CREATED)
 
 

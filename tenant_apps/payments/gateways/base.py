@@ -60,6 +60,8 @@ class ProviderPayment:
     client_secret: str = ""  # Stripe: what Stripe.js confirms the card with
     redirect_url: str = ""  # Paystack: the hosted page the guest pays on
     failure_message: str = ""
+    # Whether the provider holds the money for a later capture (None: it can't tell).
+    capture_manually: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ class ProviderEvent:
     payment_reference: str = ""
     status: str | None = None  # the PaymentStatus the event reports, if any
     failure_message: str = ""
-    # Refund events: which refund, its state (a RefundStatus value), how much.
+    # Refund events: which refund, its state (a RefundStatus value), how much. Providers
+    # that don't echo the refund's own id (Paystack) are matched by the payment's reference
+    # and the amount.
     refund_reference: str = ""
     refund_key: str = ""  # the idempotency key we sent with the refund, echoed back
     refund_status: str | None = None

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import requests
 from django.conf import settings
@@ -37,7 +37,15 @@ REFUND_STATUS = {
     "processed": RefundStatus.SUCCEEDED,
     "failed": RefundStatus.FAILED,
 }  # pending, processing, needs-attention: not done yet
-REFUND_EVENTS = {"refund.processed": "processed", "refund.failed": "failed"}
+# Refund events, as documented (https://paystack.com/docs/payments/refunds/): `data` has the
+# transaction's reference, a refund reference, the amount (a string, in minor units), the
+# currency and the status; no refund id and no merchant note.
+REFUND_EVENTS = {
+    "refund.pending": RefundStatus.PENDING,
+    "refund.processing": RefundStatus.PENDING,
+    "refund.processed": RefundStatus.SUCCEEDED,
+    "refund.failed": RefundStatus.FAILED,
+}
 
 
 class PaystackGateway:
@@ -62,9 +70,10 @@ class PaystackGateway:
         try:
             data = self._call("POST", "/transaction/initialize", json=body)
         except GatewayError as exc:
-            if "duplicate" not in exc.message.lower():
-                raise
-            return self.retrieve_payment(request.idempotency_key)
+            if "duplicate" in exc.message.lower():
+                # Initialized before (its page is with whoever asked then): a new reference.
+                raise GatewayError(exc.message, code="reference_taken") from exc
+            raise
         return ProviderPayment(
             reference=data["reference"], status=PaymentStatus.PENDING,
             amount=request.amount, currency=request.currency,
@@ -127,23 +136,26 @@ class PaystackGateway:
         try:
             event = json.loads(body)
             kind, data = event["event"], event["data"]
-            event_id = f"{kind}:{data['id']}"
         except (ValueError, KeyError, TypeError) as exc:
             raise WebhookRejected("The event body is not a Paystack event.") from exc
+        if not isinstance(kind, str) or not isinstance(data, dict):
+            raise WebhookRejected("The event body is not a Paystack event.")
+        event_id = _event_id(kind, data)
         if kind == "charge.success":
             return ProviderEvent(
                 event_id=event_id, type=kind, payload=event,
-                payment_reference=data.get("reference", ""), status=PaymentStatus.SUCCEEDED,
+                payment_reference=str(data.get("reference") or ""),
+                status=PaymentStatus.SUCCEEDED,
             )  # fmt: skip
         if kind in REFUND_EVENTS:
-            currency = data.get("currency", "NGN")
+            currency = str(data.get("currency") or "NGN")
             return ProviderEvent(
                 event_id=event_id, type=kind, payload=event,
-                payment_reference=data.get("transaction_reference", ""),
-                refund_reference=str(data.get("id", "")),
+                payment_reference=str(data.get("transaction_reference") or ""),
+                refund_reference=str(data.get("refund_reference") or ""),
                 refund_key=str(data.get("merchant_note") or ""),
-                refund_status=REFUND_STATUS[REFUND_EVENTS[kind]],
-                refund_amount=major_units(int(data.get("amount", 0)), currency),
+                refund_status=REFUND_EVENTS[kind],
+                refund_amount=major_units(_minor_amount(data.get("amount")), currency),
             )  # fmt: skip
         return ProviderEvent(event_id=event_id, type=kind, payload=event)
 
@@ -183,3 +195,21 @@ class PaystackGateway:
             reason = str(body.get("message") or "no reason given")[:200]
             raise GatewayError(f"Paystack refused the request: {reason}")
         return body.get("data")
+
+
+def _event_id(kind: str, data: dict) -> str:
+    """Paystack events carry no event id, and refund events not even the refund's id: the
+    object's id when there is one, else a digest of the event's data, which is the same on
+    every retry of one event and differs between a refund's pending and processed events."""
+    if data.get("id") not in (None, ""):
+        return f"{kind}:{data['id']}"
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return f"{kind}:sha256:{hashlib.sha256(canonical.encode()).hexdigest()}"
+
+
+def _minor_amount(value) -> int:
+    """Amounts come as numbers from the API and as strings in refund events."""
+    try:
+        return int(Decimal(str(value)))
+    except (InvalidOperation, ValueError, TypeError):
+        return 0

@@ -168,6 +168,7 @@ class StripeGateway:
             currency=data["currency"].upper(),
             client_secret=data.get("client_secret") or "",
             failure_message=str(error.get("message", ""))[:300],
+            capture_manually=data.get("capture_method") == "manual",
         )
 
     @staticmethod
@@ -186,6 +187,11 @@ class StripeGateway:
                 "The restricted key lacks a permission this marketplace needs "
                 "(PaymentIntents and Refunds, read and write).",
                 code="keys_refused",
+            ) from exc
+        except stripe.IdempotencyError as exc:
+            raise GatewayError(
+                "Stripe refused a payment key already used for another request.",
+                code="reference_taken",
             ) from exc
         except stripe.CardError as exc:
             raise GatewayError(

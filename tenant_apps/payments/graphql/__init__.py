@@ -7,8 +7,10 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from shared_apps.core.graphql.base import BaseMutation, require_member
+from shared_apps.core.serializers import validated
 from tenant_apps.bookings.selectors import party_booking
 from tenant_apps.payments import selectors, services
+from tenant_apps.payments.api.serializers import PaymentStartInput
 from tenant_apps.payments.models import Payment, Refund
 
 
@@ -47,6 +49,7 @@ class StartPayment(BaseMutation):
 
     class Arguments:
         booking_id = graphene.UUID(required=True)
+        method = graphene.String(description="Offline marketplaces: cash or bank_transfer.")
 
     payment = graphene.Field(PaymentNode)
     provider = graphene.String()
@@ -54,15 +57,18 @@ class StartPayment(BaseMutation):
     publishable_key = graphene.String()
     redirect_url = graphene.String()
     instructions = graphene.String()
+    return_url = graphene.String()
 
     @classmethod
-    def perform(cls, root, info, booking_id):
+    def perform(cls, root, info, booking_id, method=None):
         guest = require_member(info)
-        started = services.payment_start(booking_id=booking_id, guest=guest)
+        data = validated(PaymentStartInput, {} if method is None else {"method": method})
+        started = services.payment_start(booking_id=booking_id, guest=guest, **data)
         return {
             "payment": started.payment, "provider": started.provider,
             "client_secret": started.client_secret, "publishable_key": started.publishable_key,
             "redirect_url": started.redirect_url, "instructions": started.instructions,
+            "return_url": started.return_url,
         }  # fmt: skip
 
 

@@ -16,6 +16,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlparse
 
+import stripe
+
 
 class FakeProvider:
     """A threaded HTTP server; subclasses answer `route(method, path, params, key, headers)`."""
@@ -107,12 +109,24 @@ class FakeStripe(FakeProvider):
                 f"Invalid API Key provided: {masked}", "invalid_request_error"
             )
         idem = headers.get("Idempotency-Key")
-        if method == "POST" and idem and idem in account["replies"]:
-            return account["replies"][idem]
-        reply = self._route(account, method, path, params)
         if method == "POST" and idem:
-            account["replies"][idem] = reply
-        return reply
+            # Stripe's documented rule: a key replays its first answer, but only for the same
+            # request; the same key with other parameters is refused (for 24 hours).
+            request = (path, sorted(params.items()))
+            seen = account["replies"].get(idem)
+            if seen is not None:
+                if seen[0] != request:
+                    return 400, _stripe_error(
+                        "Keys for idempotent requests can only be used with the same "
+                        "parameters they were first used with. Try using a key other than "
+                        f"'{idem}' if you meant to execute a different request.",
+                        "idempotency_error",
+                    )
+                return seen[1]
+            reply = self._route(account, method, path, params)
+            account["replies"][idem] = (request, reply)
+            return reply
+        return self._route(account, method, path, params)
 
     def _route(self, account, method, path, params):
         parts = path.strip("/").split("/")  # v1, payment_intents, id, action
@@ -136,6 +150,7 @@ class FakeStripe(FakeProvider):
                     )
                 intent["status"] = "succeeded"
                 intent["amount_received"] = int(params.get("amount_to_capture", intent["amount"]))
+                intent["amount_capturable"] = 0
                 return 200, intent
             if parts[3] == "cancel":
                 if intent["status"] in ("succeeded", "canceled"):
@@ -144,6 +159,8 @@ class FakeStripe(FakeProvider):
                         f"{intent['status']}."
                     )
                 intent["status"] = "canceled"
+                intent["amount_capturable"] = 0
+                intent["cancellation_reason"] = params.get("cancellation_reason")
                 return 200, intent
         if parts == ["v1", "refunds"] and method == "POST":
             return self._refund(account, params)
@@ -155,7 +172,8 @@ class FakeStripe(FakeProvider):
         metadata = {k[9:-1]: v for k, v in params.items() if k.startswith("metadata[")}
         intent = {
             "id": pid, "object": "payment_intent", "amount": int(params["amount"]),
-            "amount_received": 0, "currency": params["currency"],
+            "amount_capturable": 0, "amount_received": 0, "currency": params["currency"],
+            "created": int(time.time()), "description": params.get("description"),
             "capture_method": params.get("capture_method", "automatic"),
             "client_secret": f"{pid}_secret_{secrets.token_hex(8)}",
             "status": "requires_payment_method", "metadata": metadata,
@@ -180,7 +198,8 @@ class FakeStripe(FakeProvider):
         metadata = {k[9:-1]: v for k, v in params.items() if k.startswith("metadata[")}
         refund = {
             "id": _id("re"), "object": "refund", "amount": amount, "currency": intent["currency"],
-            "payment_intent": intent["id"], "status": "succeeded", "metadata": metadata,
+            "payment_intent": intent["id"], "charge": _id("ch"), "created": int(time.time()),
+            "reason": None, "status": "succeeded", "metadata": metadata,
         }  # fmt: skip
         account["refunds"][refund["id"]] = refund
         return 200, refund
@@ -195,6 +214,7 @@ class FakeStripe(FakeProvider):
                 intent["last_payment_error"] = {"message": "Your card was declined."}
             elif intent["capture_method"] == "manual":
                 intent["status"] = "requires_capture"
+                intent["amount_capturable"] = intent["amount"]
             else:
                 intent["status"] = "succeeded"
                 intent["amount_received"] = intent["amount"]
@@ -208,8 +228,11 @@ class FakeStripe(FakeProvider):
 
 
 def stripe_event(kind: str, obj: dict, event_id: str | None = None) -> bytes:
-    event = {"id": event_id or _id("evt"), "object": "event", "type": kind,
-             "created": int(time.time()), "data": {"object": obj}}  # fmt: skip
+    """An Event object as Stripe documents it (https://docs.stripe.com/api/events/object)."""
+    event = {"id": event_id or _id("evt"), "object": "event", "api_version": stripe.api_version,
+             "type": kind, "created": int(time.time()), "livemode": False,
+             "pending_webhooks": 1, "request": {"id": _id("req"), "idempotency_key": None},
+             "data": {"object": obj}}  # fmt: skip
     return json.dumps(event).encode()
 
 
@@ -226,7 +249,15 @@ def _stripe_error(message: str, kind: str = "invalid_request_error") -> dict:
 
 
 class FakePaystack(FakeProvider):
-    """Transactions (initialize, verify, list) and refunds (create, list)."""
+    """Transactions (initialize, verify, list) and refunds (create, list), answering in the
+    shapes of Paystack's API reference, and refund events as its refunds guide documents
+    them (https://paystack.com/docs/payments/refunds/)."""
+
+    INTEGRATION = 463433
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.initialized: list[dict] = []  # the bodies of /transaction/initialize, in order
 
     def open_account(self) -> dict:
         token = secrets.token_hex(20)
@@ -243,14 +274,19 @@ class FakePaystack(FakeProvider):
             reference = params["reference"]
             if reference in transactions:
                 return 400, {"status": False, "message": "Duplicate Transaction Reference"}
+            access_code = secrets.token_hex(6)
             transactions[reference] = {
-                "id": len(transactions) + 1000, "reference": reference, "status": "abandoned",
-                "amount": int(params["amount"]), "currency": params["currency"],
-                "gateway_response": "",
+                "id": len(transactions) + 1000, "domain": "test", "status": "abandoned",
+                "reference": reference, "amount": int(params["amount"]), "message": None,
+                "gateway_response": "", "paid_at": None, "created_at": _now_iso(),
+                "channel": "card", "currency": params["currency"],
+                "metadata": params.get("metadata") or {},
+                "customer": {"email": params["email"]},
             }  # fmt: skip
+            self.initialized.append(dict(params))
             return 200, {"status": True, "message": "Authorization URL created", "data": {
-                "authorization_url": f"https://checkout.paystack.test/{reference}",
-                "access_code": secrets.token_hex(6), "reference": reference}}  # fmt: skip
+                "authorization_url": f"https://checkout.paystack.com/{access_code}",
+                "access_code": access_code, "reference": reference}}  # fmt: skip
         if path.startswith("/transaction/verify/"):
             found = transactions.get(path.rsplit("/", 1)[1])
             if found is None:
@@ -263,42 +299,79 @@ class FakePaystack(FakeProvider):
             return self._refund(account, method, params)
         return 404, {"status": False, "message": "Not found"}
 
-    @staticmethod
-    def _refund(account, method, params):
+    @classmethod
+    def _refund(cls, account, method, params):
         refunds = account["refunds"]
-        found = account["transactions"].get(str(params.get("transaction", "")))
+        wanted = str(params.get("transaction", ""))
+        found = account["transactions"].get(wanted) or next(
+            (t for t in account["transactions"].values() if str(t["id"]) == wanted), None
+        )
         if method == "GET":
-            mine = [r for r in refunds.values() if found and r["transaction_reference"] ==
+            mine = [cls._public(r) for r in refunds.values() if found and r["_reference"] ==
                     found["reference"]]  # fmt: skip
             return 200, {"status": True, "message": "Refunds retrieved", "data": mine}
         if found is None or found["status"] != "success":
             return 400, {"status": False, "message": "Transaction has not been paid"}
         amount = int(params.get("amount", found["amount"]))
-        done = sum(
-            r["amount"]
-            for r in refunds.values()
-            if r["transaction_reference"] == found["reference"]
-        )
+        done = sum(r["amount"] for r in refunds.values() if r["_reference"] == found["reference"])
         if done + amount > found["amount"]:
             return 400, {"status": False, "message": "Refund amount exceeds transaction amount"}
         refund = {
-            "id": len(refunds) + 5000, "transaction_reference": found["reference"],
-            "amount": amount, "currency": found["currency"], "status": "pending",
-            "merchant_note": params.get("merchant_note", ""),
+            "id": len(refunds) + 5000, "_reference": found["reference"],
+            "integration": cls.INTEGRATION, "domain": "test", "currency": found["currency"],
+            "amount": amount, "deducted_amount": 0, "fully_deducted": False, "channel": None,
+            "status": "pending", "merchant_note": params.get("merchant_note", ""),
+            "customer_note": params.get("customer_note", ""), "refunded_by": "owner",
+            "expected_at": _now_iso(), "createdAt": _now_iso(),
         }  # fmt: skip
         refunds[refund["id"]] = refund
+        created = {**cls._public(refund), "transaction": dict(found)}
         return 200, {"status": True, "message": "Refund has been queued for processing",
-                     "data": refund}  # fmt: skip
+                     "data": created}  # fmt: skip
+
+    @staticmethod
+    def _public(refund: dict) -> dict:
+        return {k: v for k, v in refund.items() if not k.startswith("_")}
 
     def pay(self, secret_key: str, reference: str) -> dict:
         """The guest pays on Paystack's hosted page."""
         with self.lock:
             found = self.accounts[secret_key]["transactions"][reference]
             found["status"] = "success"
+            found["gateway_response"] = "Successful"
+            found["paid_at"] = _now_iso()
             return dict(found)
 
     def refunds(self, secret_key: str) -> list[dict]:
-        return list(self.accounts[secret_key]["refunds"].values())
+        return [self._public(r) for r in self.accounts[secret_key]["refunds"].values()]
+
+    def refund_event(self, secret_key: str, refund_id: int, status: str) -> bytes:
+        """Moves a refund on (pending, processing, processed, failed) and returns the event
+        Paystack sends about it, in its documented shape: the transaction's reference, a
+        refund reference (once processed), the amount as a string, no refund id and no
+        merchant note."""
+        with self.lock:
+            refund = self.accounts[secret_key]["refunds"][refund_id]
+            refund["status"] = status
+            transaction = self.accounts[secret_key]["transactions"][refund["_reference"]]
+        data = {
+            "status": status,
+            "transaction_reference": refund["_reference"],
+            "refund_reference": f"RFD{refund_id}{secret_key[-6:]}" if status == "processed"
+            else None,
+            "amount": str(refund["amount"]),
+            "currency": refund["currency"],
+            "processor": "mpgs_zenith",
+            "customer": {"first_name": None, "last_name": None,
+                         "email": transaction["customer"]["email"]},
+            "integration": self.INTEGRATION,
+            "domain": "test",
+        }  # fmt: skip
+        return paystack_event(f"refund.{status}", data)
+
+
+def _now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
 
 
 def paystack_event(kind: str, data: dict) -> bytes:

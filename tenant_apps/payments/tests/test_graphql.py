@@ -61,3 +61,32 @@ def test_start_payment_errors_are_typed(
     assert outage["data"]["startPayment"]["errors"][0]["code"] == "provider_unavailable"
     assert outage["data"]["startPayment"]["payment"] is None
     assert foreign["data"]["startPayment"]["errors"][0]["code"] == "not_found"
+
+
+OFFLINE_START = """
+mutation Start($id: UUID!, $method: String) {
+  startPayment(bookingId: $id, method: $method) {
+    errors { field code message }
+    instructions returnUrl
+    payment { id method status }
+  }
+}"""
+
+
+def test_an_offline_guest_chooses_a_method_and_reads_the_instructions_in_graphql(
+    alpha, api, gql, guest, instant
+):
+    booking = book(alpha, instant, guest)
+
+    _, body = gql(alpha.host, guest)(OFFLINE_START, {"id": str(booking.pk), "method": "cash"})
+    _, bad = gql(alpha.host, guest)(OFFLINE_START, {"id": str(booking.pk), "method": "gold"})
+
+    started = body["data"]["startPayment"]
+    assert started["errors"] == []
+    assert started["payment"]["method"] == "cash"
+    assert "Alpha Mountain Stays" in started["instructions"]
+    assert started["returnUrl"].endswith(f"/trips/{booking.pk}/")
+    rest = api(alpha.host, guest).post(f"/api/v1/bookings/{booking.pk}/payments").json()
+    assert rest["instructions"] == started["instructions"]
+    assert rest["payment"]["id"] == started["payment"]["id"]
+    assert bad["data"]["startPayment"]["errors"][0]["field"] == "method"

@@ -10,7 +10,8 @@ from shared_apps.accounts.constants import Role
 from shared_apps.accounts.services import membership_grant
 from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.constants import BookingStatus
-from tenant_apps.bookings.models import Booking
+from tenant_apps.bookings.models import Booking, BookingPolicy
+from tenant_apps.bookings.pricing import booking_policy
 from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.payments import services
 from tenant_apps.payments.constants import PaymentStatus, RefundStatus
@@ -112,7 +113,7 @@ def test_the_payments_of_a_booking_are_shown_to_its_guest_and_host_only(
     assert api(alpha.host, make_member(alpha.tenant).user).get(url).status_code == 404
 
 
-# --- payouts -------------------------------------------------------------------------------------
+# --- payouts --------------------------------------------------------------------------------------
 def _completed_stay(market, listing, guest, *, start: int):
     booking = book(market, listing, guest, start=start)
     with tenant_context(market.tenant):
@@ -172,3 +173,87 @@ def test_a_bad_date_filter_is_a_400(alpha, api, host):
 
     assert response.status_code == 400
     assert "from" in response.json()["fields"]
+
+
+# --- request to book on an offline marketplace ----------------------------------------------------
+def _accept(api, market, host, booking):
+    return api(market.host, host).post(f"/api/v1/bookings/{booking.pk}/accept")
+
+
+def test_an_accepted_offline_request_waits_for_payment_and_shows_default_instructions(
+    alpha, api, guest, host, on_request
+):
+    booking = book(alpha, on_request, guest)
+
+    accepted = _accept(api, alpha, host, booking)
+    started = api(alpha.host, guest).post(f"/api/v1/bookings/{booking.pk}/payments")
+
+    assert accepted.json()["status"] == BookingStatus.PENDING_PAYMENT
+    assert started.status_code == 201, started.json()
+    instructions = started.json()["instructions"]
+    # No instructions written yet: a default that names the marketplace and the booking.
+    assert "Alpha Mountain Stays" in instructions
+    assert str(booking.pk)[:8].upper() in instructions
+    confirmed = mark_paid(api, alpha, alpha.admin, booking, method="bank_transfer")
+    assert confirmed.status_code == 201, confirmed.json()
+    with tenant_context(alpha.tenant):
+        assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+
+
+def test_guests_read_the_instructions_their_admin_wrote(alpha, api, guest, instant):
+    written = "Pay cash at the front desk of the lodge, quoting your booking."
+    saved = api(alpha.host, alpha.admin).put(
+        "/api/v1/payment-settings",
+        {"provider": "offline", "offline_instructions": written},
+        format="json",
+    )
+    booking = book(alpha, instant, guest)
+
+    started = api(alpha.host, guest).post(f"/api/v1/bookings/{booking.pk}/payments")
+
+    assert saved.status_code == 200, saved.json()
+    assert started.json()["instructions"] == written
+
+
+def test_marking_a_request_paid_before_its_host_accepts_is_a_409(
+    alpha, api, guest, on_request, offline
+):
+    booking = book(alpha, on_request, guest)
+
+    response = mark_paid(api, alpha, alpha.admin, booking)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_awaiting_payment"
+    assert "requested" in response.json()["message"]
+    with tenant_context(alpha.tenant):
+        assert Booking.objects.get(pk=booking.pk).status == BookingStatus.REQUESTED
+        assert not Payment.objects.filter(booking=booking).exists()
+
+
+def test_marking_paid_without_a_method_keeps_the_one_the_guest_chose(
+    alpha, api, guest, instant, offline
+):
+    booking = book(alpha, instant, guest)
+    api(alpha.host, guest).post(
+        f"/api/v1/bookings/{booking.pk}/payments", {"method": "bank_transfer"}, format="json"
+    )
+
+    response = api(alpha.host, alpha.admin).post(
+        f"/api/v1/bookings/{booking.pk}/mark-paid", {}, format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["method"] == "bank_transfer"
+    assert response.json()["status"] == PaymentStatus.SUCCEEDED
+
+
+def test_a_marketplace_that_takes_payment_on_arrival_confirms_on_accept(
+    alpha, api, guest, host, on_request, offline
+):
+    with tenant_context(alpha.tenant):
+        BookingPolicy.objects.filter(pk=booking_policy().pk).update(collect_payment_on_arrival=True)
+    booking = book(alpha, on_request, guest)
+
+    accepted = _accept(api, alpha, host, booking)
+
+    assert accepted.json()["status"] == BookingStatus.CONFIRMED

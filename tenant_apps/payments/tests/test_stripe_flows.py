@@ -336,3 +336,137 @@ def test_a_capture_whose_accept_never_committed_still_confirms_the_request(
     assert status_of(alpha, booking) == BookingStatus.CONFIRMED
     with tenant_context(alpha.tenant):
         assert Payment.objects.get(booking=booking).status == PaymentStatus.SUCCEEDED
+
+
+# --- the provider's word before our rows ----------------------------------------------------------
+def test_an_authorization_whose_event_never_came_is_captured_when_the_host_accepts(
+    alpha, api, guest, host, on_request, stripe_keys, fake_stripe
+):
+    booking = book(alpha, on_request, guest)
+    intent_id = start(api, alpha, guest, booking)["payment"]["reference"]
+    fake_stripe.confirm(stripe_keys["secret_key"], intent_id)  # authorized; no event arrives
+
+    response = api(alpha.host, host).post(f"/api/v1/bookings/{booking.pk}/accept")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == BookingStatus.CONFIRMED
+    assert fake_stripe.intent(stripe_keys["secret_key"], intent_id)["status"] == "succeeded"
+    with tenant_context(alpha.tenant):
+        assert Payment.objects.get(booking=booking).status == PaymentStatus.SUCCEEDED
+    # Nothing is left to pay: the guest is not asked to pay (and hold money) a second time.
+    again = api(alpha.host, guest).post(pay_url(booking))
+    assert again.status_code == 409
+    assert again.json()["code"] == "already_paid"
+
+
+def test_an_authorization_made_after_the_accept_is_captured_not_left_held(
+    alpha, api, guest, host, on_request, stripe_keys, fake_stripe
+):
+    booking = book(alpha, on_request, guest)
+    intent_id = start(api, alpha, guest, booking)["payment"]["reference"]
+    api(alpha.host, host).post(f"/api/v1/bookings/{booking.pk}/accept")  # nothing authorized
+    assert status_of(alpha, booking) == BookingStatus.PENDING_PAYMENT
+
+    # The guest's payment page, still open, authorizes the first (manual-capture) intent.
+    held = fake_stripe.confirm(stripe_keys["secret_key"], intent_id)
+    response = deliver(api, alpha, stripe_keys, "payment_intent.amount_capturable_updated", held)
+
+    assert response.status_code == 200
+    assert status_of(alpha, booking) == BookingStatus.CONFIRMED
+    assert fake_stripe.intent(stripe_keys["secret_key"], intent_id)["status"] == "succeeded"
+
+
+# --- idempotency keys are never reused with other parameters --------------------------------------
+def test_the_fake_refuses_a_key_reused_with_other_parameters_as_stripe_does(
+    alpha, stripe_keys, fake_stripe
+):
+    import stripe
+
+    client = stripe.StripeClient(stripe_keys["secret_key"], base_addresses={"api": fake_stripe.url})
+    params = {"amount": 1000, "currency": "usd", "capture_method": "manual"}
+    first = client.v1.payment_intents.create(params, {"idempotency_key": "k-1"})
+    replay = client.v1.payment_intents.create(params, {"idempotency_key": "k-1"})
+
+    with pytest.raises(stripe.IdempotencyError, match="same parameters"):
+        client.v1.payment_intents.create(
+            {**params, "capture_method": "automatic"}, {"idempotency_key": "k-1"}
+        )
+    assert replay.id == first.id
+
+
+def test_paying_after_the_accept_starts_a_new_attempt_and_cancels_the_old_intent(
+    alpha, api, guest, host, on_request, stripe_keys, fake_stripe
+):
+    booking = book(alpha, on_request, guest)
+    first = start(api, alpha, guest, booking)["payment"]  # while requested: authorize only
+    api(alpha.host, host).post(f"/api/v1/bookings/{booking.pk}/accept")
+
+    response = api(alpha.host, guest).post(pay_url(booking))  # now: charged at once
+
+    assert response.status_code == 201, response.json()
+    second = response.json()["payment"]
+    assert second["id"] != first["id"]
+    assert second["capture_manually"] is False
+    new_intent = fake_stripe.intent(stripe_keys["secret_key"], second["reference"])
+    assert new_intent["capture_method"] == "automatic"
+    assert response.json()["client_secret"] == new_intent["client_secret"]
+    assert fake_stripe.intent(stripe_keys["secret_key"], first["reference"])["status"] == (
+        "canceled"
+    )
+    with tenant_context(alpha.tenant):
+        old = Payment.objects.get(pk=first["id"])
+        assert old.status == PaymentStatus.CANCELLED
+        assert old.capture_manually is True
+
+    paid = fake_stripe.confirm(stripe_keys["secret_key"], second["reference"])
+    deliver(api, alpha, stripe_keys, "payment_intent.succeeded", paid)
+    assert status_of(alpha, booking) == BookingStatus.CONFIRMED
+
+
+def test_reopening_the_payment_page_returns_the_stored_client_secret_without_a_call(
+    alpha, api, guest, instant, stripe_keys, fake_stripe
+):
+    booking = book(alpha, instant, guest)
+    first = start(api, alpha, guest, booking)
+    calls = len(fake_stripe.requests)
+
+    second = start(api, alpha, guest, booking)
+
+    assert second["client_secret"] == first["client_secret"] != ""
+    assert len(fake_stripe.requests) == calls  # nothing re-sent to Stripe
+    assert second["return_url"].endswith(f"/trips/{booking.pk}/")
+
+
+def test_a_key_used_by_a_rolled_back_start_is_not_sent_again_with_other_parameters(
+    alpha, api, guest, instant, stripe_keys, fake_stripe
+):
+    import stripe
+
+    booking = book(alpha, instant, guest)
+    # An earlier start reached Stripe with attempt 1's key, then its transaction rolled back;
+    # it asked for a manual capture (the booking was a request then).
+    key = f"{alpha.tenant.schema_name}-{booking.pk}-1"
+    client = stripe.StripeClient(stripe_keys["secret_key"], base_addresses={"api": fake_stripe.url})
+    client.v1.payment_intents.create(
+        {"amount": 100, "currency": "usd", "capture_method": "manual"}, {"idempotency_key": key}
+    )
+
+    body = start(api, alpha, guest, booking)
+
+    assert body["payment"]["attempt"] == 2
+    intent = fake_stripe.intent(stripe_keys["secret_key"], body["payment"]["reference"])
+    assert intent["capture_method"] == "automatic"
+    assert intent["amount"] == int(booking.total * 100)
+
+
+def test_choosing_an_offline_method_on_a_card_marketplace_is_a_400(
+    alpha, api, guest, instant, stripe_keys
+):
+    booking = book(alpha, instant, guest)
+
+    response = api(alpha.host, guest).post(pay_url(booking), {"method": "cash"}, format="json")
+
+    assert response.status_code == 400
+    assert "method" in response.json()["fields"]
+    with tenant_context(alpha.tenant):
+        assert not Payment.objects.filter(booking=booking).exists()

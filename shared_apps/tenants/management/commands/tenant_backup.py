@@ -10,7 +10,8 @@ from shared_apps.tenants.selectors import tenant_get
 class Command(BaseCommand):
     help = (
         "Writes one marketplace into one archive: its schema (pg_dump) and its rows of the "
-        "public schema (tenant, domains, memberships, the users they need)."
+        "public schema (tenant, domains, memberships, the users they need), and its media files "
+        "(photos)."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +34,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Backed up {slug} to {result.path} ({result.bytes / 1024:.0f} KiB, "
-                f"{result.users} users)"
+                f"{result.users} users, {result.media_files} media files)"
             )
         )

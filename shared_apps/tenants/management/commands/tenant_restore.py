@@ -28,7 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {tenant.schema_name} ({tenant.name}): {result.users_created} users "
-                f"created, {result.users_reused} already here"
+                f"created, {result.users_reused} already here, {result.media_files} media files"
                 + (", migrated forward" if result.migrated_forward else "")
             )
         )
