@@ -1,5 +1,6 @@
 """Figures read when /metrics is scraped: the fleet's task counts and durations, queue
-depths and oldest task ages, live workers, spare schemas, scheduled backups. Each source
+depths and oldest task ages, live workers, scheduled backups, and what apps above core
+register (spare schemas: shared_apps.tenants.metrics). Each source
 is read in one round trip; one that fails is left out of this scrape (and
 `rental_metrics_source_up` says so) rather than failing the whole page."""
 
@@ -42,12 +43,14 @@ def _task_families():
 
 
 def _queue_families():
-    from shared_apps.core.queues import PLATFORM_QUEUE, broker_key, broker_redis, queue_depths
-    from shared_apps.tenants.selectors import marketplace_tenants
+    from django.db import connection
 
-    slugs = list(marketplace_tenants().values_list("schema_name", flat=True))
-    depths = {f"tenant.{slug}": depth for slug, depth in queue_depths(slugs).items()}
-    platform = broker_redis().llen(broker_key(PLATFORM_QUEUE))
+    from shared_apps.core.queues import PLATFORM_QUEUE, queue_lengths, served_queues
+
+    connection.set_schema_to_public()
+    lengths = queue_lengths(served_queues())  # platform and every active marketplace's
+    platform = lengths.pop(PLATFORM_QUEUE)
+    depths = lengths
     busy = [queue for queue, depth in depths.items() if depth]
     top = sorted(busy, key=lambda queue: -depths[queue])[: settings.METRICS_TOP_QUEUES]
     ages = fleet.oldest_task_ages([PLATFORM_QUEUE, *busy])
@@ -102,27 +105,6 @@ def _worker_families():
     ]
 
 
-def _pool_families():
-    from django.db import connection
-
-    from shared_apps.tenants.pool import pool_status
-
-    connection.set_schema_to_public()
-    status = pool_status()
-    return [
-        GaugeMetricFamily(
-            "rental_schema_pool_spares",
-            "Spare schemas at the code's migration state, ready for instant provisioning.",
-            value=status["spares"],
-        ),
-        GaugeMetricFamily(
-            "rental_schema_pool_target",
-            "Spare schemas the pool is refilled to (SCHEMA_POOL_SIZE).",
-            value=settings.SCHEMA_POOL_SIZE,
-        ),
-    ]
-
-
 def _backup_families():
     stats = fleet.backup_stats()
     runs = CounterMetricFamily(
@@ -158,9 +140,14 @@ SOURCES = {
     "tasks": _task_families,
     "queues": _queue_families,
     "workers": _worker_families,
-    "pool": _pool_families,
     "backups": _backup_families,
 }
+
+
+def register_source(name: str, read) -> None:
+    """Adds a scrape-time source from an app above core (e.g. the marketplaces app's schema
+    pool, shared_apps.tenants.metrics): `read()` returns metric families."""
+    SOURCES[name] = read
 
 
 class FleetCollector:

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from shared_apps.core.dbdocs import generated_sections, render
+from shared_apps.tenants.dbdocs import generated_sections, render
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "docs" / "database.md"
 

@@ -9,8 +9,8 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from shared_apps.core.dbdocs import marketplace_models, public_models
-from shared_apps.core.management.commands.export_database_docs import DEFAULT_PATH
+from shared_apps.tenants.dbdocs import marketplace_models, public_models
+from shared_apps.tenants.management.commands.export_database_docs import DEFAULT_PATH
 
 pytestmark = pytest.mark.django_db
 
