@@ -14,12 +14,12 @@ PORT   ?= 8000
 export PORT
 
 .PHONY: help install services migrate demo run test lint format bench bench-provisioning \
-	bench-queues bench-search bench-bookings bench-scale graphql-schema database-docs stop clean
+	bench-queues bench-search bench-bookings bench-pages bench-scale graphql-schema database-docs stop clean
 
 help:
 	@echo "make run    set everything up and serve the platform with demo data (PORT=8000)"
 	@echo "make test   set everything up and run the whole test suite"
-	@echo "make lint | format | bench (bench-provisioning, -queues, -search, -bookings) | stop | clean"
+	@echo "make lint | format | bench (bench-provisioning, -queues, -search, -bookings, -pages) | stop | clean"
 	@echo "make bench-scale   1,000 marketplaces: provisioning paths and migrating them (~20 min)"
 	@echo "make graphql-schema   rewrite schema.graphql after changing the GraphQL schema"
 	@echo "make database-docs    rewrite docs/database.md's ERDs after changing models or migrations"
@@ -48,7 +48,11 @@ demo: migrate
 run: demo
 	$(ENV) PORT=$(PORT) deploy/run-dev.sh
 
+# Browser tests need a Chromium: found on the machine, else Debian's package installed when
+# we are root, else the run says plainly that they were skipped (CI sets
+# REQUIRE_BROWSER_TESTS=1, which makes a missing browser a failure instead).
 test: services
+	-$(PY) -m tests.browser.chromium
 	$(ENV) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 # ruff, and import-linter's contracts in pyproject.toml (the layers of docs/architecture.md).
@@ -61,7 +65,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-provisioning bench-queues bench-search bench-bookings
+bench: bench-provisioning bench-queues bench-search bench-bookings bench-pages
 
 # Rewrites schema.graphql from the GraphQL schema (a test fails while it is stale).
 graphql-schema: install
@@ -82,6 +86,10 @@ bench-search: services
 
 bench-bookings: services
 	$(ENV) $(PY) bench/bookings.py
+
+# Storefront pages vs the JSON API for the same data, and the results page's weight.
+bench-pages: services
+	$(ENV) $(PY) bench/pages.py
 
 bench-scale: services
 	$(ENV) $(PY) bench/tenants_scale.py --tenants 1000

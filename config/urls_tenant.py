@@ -5,16 +5,9 @@ from django.conf.urls.static import static
 from django.urls import include, path
 
 from shared_apps.accounts.api.urls import marketplace_urlpatterns
-from shared_apps.accounts.urls import page_urlpatterns
 from shared_apps.core.admin_site import marketplace_admin_site
 from shared_apps.core.graphql.view import GraphQLView
-from shared_apps.core.urls import (  # noqa: F401  (Django reads the handlers from here)
-    api_docs_urlpatterns,
-    handler400,
-    handler403,
-    handler404,
-    handler500,
-)
+from shared_apps.core.urls import api_docs_urlpatterns
 from shared_apps.tenants.api.marketplace_views import BrandingView
 from tenant_apps.listings.graphql.cache import PublicListingAnswers
 
@@ -27,12 +20,19 @@ api_v1 = [
     path("", include("tenant_apps.reviews.api.urls")),
 ]
 
+# Branded HTML error pages for browsers; API paths keep the JSON ones.
+handler400 = "tenant_apps.storefront.views.errors.bad_request"
+handler403 = "tenant_apps.storefront.views.errors.forbidden"
+handler404 = "tenant_apps.storefront.views.errors.not_found"
+handler500 = "tenant_apps.storefront.views.errors.server_error"
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     *api_docs_urlpatterns(urlconf=__name__, title="Rental platform: marketplace API"),
     path("graphql/", GraphQLView.as_view(response_cache=PublicListingAnswers()), name="graphql"),
     path("admin/", marketplace_admin_site.urls),
-    *page_urlpatterns,
+    # The storefront serves the emailed password links' path too (storefront-password-set),
+    # so a marketplace's guests choose their password under its brand.
     path("", include("tenant_apps.storefront.urls")),
 ]
 

@@ -148,7 +148,7 @@ def _gone(group: int) -> bool:
 # First in the module: no worker of the tests' own is running yet, so what happens is
 # make run's doing.
 def test_make_run_expires_and_completes_without_anyone_asking_and_ctrl_c_stops_it_all(
-    marketplaces, overdue, tmp_path
+    marketplaces, overdue, tmp_path, settings
 ):
     port = _free_port()
     env = {
@@ -156,6 +156,9 @@ def test_make_run_expires_and_completes_without_anyone_asking_and_ctrl_c_stops_i
         "PORT": str(port),
         "BEAT_SCHEDULE_FILE": str(tmp_path / "celerybeat-schedule"),
         "MEDIA_ROOT": str(tmp_path / "media"),
+        # the test run's pool size: make run's worker refills the pool as it starts, and a
+        # larger pool would have the next test refill drop spares under other tests' feet
+        "SCHEMA_POOL_SIZE": str(settings.SCHEMA_POOL_SIZE),
     }
     env.pop("DJANGO_SETTINGS_MODULE")  # make run's own settings (dev), as from a shell
     env.pop("MARKETPLACE_URL_TEMPLATE", None)

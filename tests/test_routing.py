@@ -97,8 +97,10 @@ def test_storefront_page_is_branded_per_marketplace(client, alpha, bravo):
     alpha_page = client.get("/", HTTP_HOST=alpha.host).content.decode()
     bravo_page = client.get("/", HTTP_HOST=bravo.host).content.decode()
 
+    alpha_theme = client.get("/theme.css", HTTP_HOST=alpha.host).content.decode()
+
     assert "Alpha Mountain Stays" in alpha_page
-    assert "#0a7d32" in alpha_page
+    assert "#0a7d32" in alpha_theme
     assert "Bravo Beach Houses" in bravo_page
     assert "Alpha" not in bravo_page
 

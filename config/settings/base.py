@@ -38,6 +38,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "graphene_django",
+    "django_htmx",
 ]
 TENANT_APPS = [
     # Each schema keeps its own content types and admin log, so one marketplace's admin
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     # Answers /healthz before tenant resolution, so a load balancer probing by IP gets it.
     "shared_apps.core.middleware.HealthCheckMiddleware",
     "shared_apps.core.middleware.RejectNulBytesMiddleware",
+    # Browsers get the branded 503 page of a suspended marketplace (API clients its JSON).
+    "tenant_apps.storefront.middleware.SuspendedMarketplacePageMiddleware",
     "shared_apps.core.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -73,6 +76,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # request.htmx, for pages that answer an htmx request with a partial.
+    "django_htmx.middleware.HtmxMiddleware",
+    "tenant_apps.storefront.middleware.StorefrontSecurityHeadersMiddleware",
 ]
 
 TEMPLATES = [
@@ -87,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shared_apps.core.context_processors.branding",
+                "tenant_apps.storefront.context_processors.storefront",
             ],
         },
     },
@@ -124,6 +131,16 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_CACHE_ALIAS = "default"
+# Sessions and CSRF per marketplace host: host-only cookies (no Domain attribute), so a
+# login at alpine.example.com is never sent to coastal.example.com (nor to the platform
+# host); the session store's keys carry the schema name too (django_tenants.cache.make_key).
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "storefront-login"
+LOGIN_REDIRECT_URL = "storefront-home"
+LOGOUT_REDIRECT_URL = "storefront-home"
 
 # --- Identity -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

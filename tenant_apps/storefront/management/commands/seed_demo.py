@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from shared_apps.core.demo import DEMO_PASSWORD, seed_demo
+from tenant_apps.storefront.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

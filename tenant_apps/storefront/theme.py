@@ -1,0 +1,94 @@
+"""A marketplace's look as CSS custom properties, derived from its branding.
+
+The theme is served as a stylesheet of its own (`/theme.css?v=<version>`) rather than an
+inline <style>, so pages fit a Content-Security-Policy without 'unsafe-inline'. The version
+is a digest of the branding, so browsers may cache a theme forever: a change of colours is a
+new URL."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from shared_apps.core.colors import (
+    WHITE,
+    contrast_ratio,
+    ensure_contrast,
+    mix,
+    readable_text_on,
+    relative_luminance,
+)
+from shared_apps.tenants.models import Tenant
+
+# The page background of every storefront page (storefront.css paints it).
+PAGE_BACKGROUND = "#ffffff"
+SURFACE_BACKGROUND = "#f7f7f8"
+
+
+@dataclass(frozen=True)
+class Theme:
+    primary: str
+    on_primary: str
+    accent: str
+    on_accent: str
+    # The brand colours as text on the page (links, prices, headings): shades of the brand
+    # colours that keep 4.5:1 against the page and surface backgrounds.
+    primary_text: str
+    accent_text: str
+    # A light tint of the primary colour for panels; text on it stays the page's ink.
+    primary_tint: str
+
+    def variables(self) -> dict[str, str]:
+        return {
+            "--brand-primary": self.primary,
+            "--brand-on-primary": self.on_primary,
+            "--brand-accent": self.accent,
+            "--brand-on-accent": self.on_accent,
+            "--brand-primary-text": self.primary_text,
+            "--brand-accent-text": self.accent_text,
+            "--brand-primary-tint": self.primary_tint,
+        }
+
+
+def _text_shade(color: str, *, backgrounds: list[str]) -> str:
+    """A shade of `color` readable on every one of the (light) `backgrounds`: darkening
+    only raises contrast against light colours, so the darkest background decides."""
+    darkest = min(backgrounds, key=relative_luminance)
+    return ensure_contrast(color, darkest)
+
+
+def theme_for(tenant: Tenant) -> Theme:
+    primary, accent = tenant.primary_color.lower(), tenant.accent_color.lower()
+    tint = mix(primary, WHITE, 0.9)
+    backgrounds = [PAGE_BACKGROUND, SURFACE_BACKGROUND, tint]
+    return Theme(
+        primary=primary,
+        on_primary=readable_text_on(primary),
+        accent=accent,
+        on_accent=readable_text_on(accent),
+        primary_text=_text_shade(primary, backgrounds=backgrounds),
+        accent_text=_text_shade(accent, backgrounds=backgrounds),
+        primary_tint=tint,
+    )
+
+
+def theme_version(tenant: Tenant) -> str:
+    """Changes whenever anything the theme or favicon is made of changes."""
+    parts = (tenant.primary_color, tenant.accent_color, tenant.brand_name, tenant.logo_url)
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
+def minimum_text_contrast(theme: Theme) -> float:
+    """The lowest contrast of any text/background pair the theme produces (for tests and
+    for the branding pages that warn an admin)."""
+    pairs = [
+        (theme.on_primary, theme.primary),
+        (theme.on_accent, theme.accent),
+        (theme.primary_text, PAGE_BACKGROUND),
+        (theme.primary_text, SURFACE_BACKGROUND),
+        (theme.accent_text, PAGE_BACKGROUND),
+        (theme.accent_text, SURFACE_BACKGROUND),
+        (theme.primary_text, theme.primary_tint),
+        (theme.accent_text, theme.primary_tint),
+    ]
+    return min(contrast_ratio(fg, bg) for fg, bg in pairs)
