@@ -14,7 +14,7 @@ PORT   ?= 8000
 export PORT
 
 .PHONY: help install services migrate demo run test lint format bench bench-provisioning \
-	bench-queues bench-search bench-bookings bench-pages bench-scale graphql-schema stop clean
+	bench-queues bench-search bench-bookings bench-pages bench-scale graphql-schema database-docs stop clean
 
 help:
 	@echo "make run    set everything up and serve the platform with demo data (PORT=8000)"
@@ -22,6 +22,7 @@ help:
 	@echo "make lint | format | bench (bench-provisioning, -queues, -search, -bookings, -pages) | stop | clean"
 	@echo "make bench-scale   1,000 marketplaces: provisioning paths and migrating them (~20 min)"
 	@echo "make graphql-schema   rewrite schema.graphql after changing the GraphQL schema"
+	@echo "make database-docs    rewrite docs/database.md's ERDs after changing models or migrations"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
@@ -69,6 +70,10 @@ bench: bench-provisioning bench-queues bench-search bench-bookings bench-pages
 # Rewrites schema.graphql from the GraphQL schema (a test fails while it is stale).
 graphql-schema: install
 	$(ENV) $(PY) manage.py export_graphql_schema
+
+# Rewrites docs/database.md's ERDs and index inventory (a test fails while they are stale).
+database-docs: migrate
+	$(ENV) $(PY) manage.py export_database_docs
 
 bench-provisioning: migrate
 	$(ENV) $(PY) bench/provisioning.py

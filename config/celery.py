@@ -24,8 +24,11 @@ def _schedule_marketplace_jobs(sender, **kwargs):
     every active marketplace's own queue (settings.TENANT_PERIODIC_TASKS)."""
     from django.conf import settings
 
+    from shared_apps.tenants.backup_schedule import beat_entry
+
     sender.conf.beat_schedule = {
         **settings.CELERY_BEAT_SCHEDULE,
+        **beat_entry(),
         **{
             f"every-marketplace:{name}": {
                 "task": "core.dispatch_to_marketplaces",

@@ -17,7 +17,9 @@ migrate() {
     # processes; current ones are skipped by their stored fingerprint. A failure exits
     # non-zero (after the others are done), so a web container never serves a
     # half-migrated tenant. Then the spare schema pool is refreshed.
-    python manage.py migrate_all_schemas --noinput
+    # MIGRATE_CANARY=N (the Kubernetes migration Job): N marketplace schemas first; if one
+    # fails, stop before the others.
+    python manage.py migrate_all_schemas --noinput ${MIGRATE_CANARY:+--canary "$MIGRATE_CANARY"}
     # Public tenant and its domain; safe to repeat.
     python manage.py setup_platform
 }

@@ -75,3 +75,24 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Not preloading: the app would open database/Redis connections in the master that
 # forked workers would then share.
 preload_app = False
+
+# Prometheus metrics (shared_apps.core.metrics) with several worker processes: each writes
+# its figures to files in PROMETHEUS_MULTIPROC_DIR and /metrics adds them up. The folder
+# is emptied when gunicorn starts (figures of an earlier run would count twice) and a dead
+# worker's live gauges are dropped; its counters stay, as Prometheus expects.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server):
+    if _metrics_dir:
+        path = Path(_metrics_dir)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    if _metrics_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

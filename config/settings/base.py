@@ -293,7 +293,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = ("shared_apps.core.queues.route_task",)
 CELERY_TASK_DEFAULT_QUEUE = "platform"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Every key of this deployment's queues starts with the prefix, so deployments (or test
     # runs) sharing one Redis never take each other's tasks.
@@ -356,3 +355,44 @@ GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=50)
 GRAPHQL_MAX_QUERY_BYTES = env.int("GRAPHQL_MAX_QUERY_BYTES", default=20000)
 # Introspection and the GraphiQL page: development only (dev.py turns them on).
 GRAPHQL_DEV_TOOLS = env.bool("GRAPHQL_DEV_TOOLS", default=False)
+
+# --- Running it in production (issue 18): metrics, Celery events, scheduled backups --------
+# Prometheus metrics at /metrics on any host (shared_apps.core.metrics): the middleware
+# comes first so it times everything after it; the cache client times Redis calls.
+MIDDLEWARE.insert(0, "shared_apps.core.metrics.middleware.MetricsMiddleware")
+CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] = "shared_apps.core.metrics.cache.InstrumentedClient"
+# Scrapers send `Authorization: Bearer <METRICS_TOKEN>`; with no token the page is open
+# here and closed in production (prod.py).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_OPEN = True
+# Marketplace queues named in rental_queue_depth: only the deepest few (bounded labels).
+METRICS_TOP_QUEUES = env.int("METRICS_TOP_QUEUES", default=10)
+# Task events for Flower (`celery -A config flower`): off by default, they cost a message
+# per task state change.
+CELERY_WORKER_SEND_TASK_EVENTS = env.bool("CELERY_TASK_EVENTS", default=False)
+CELERY_TASK_SEND_SENT_EVENT = CELERY_WORKER_SEND_TASK_EVENTS
+# Scheduled backups (shared_apps.tenants.scheduled_backups): every active marketplace on
+# BACKUP_SCHEDULE (seconds, or a crontab such as "0 3 * * *"), into BACKUP_STORAGE (a
+# local folder by default; S3-compatible: BACKUP_STORAGE_BACKEND=storages.backends.s3.S3Storage
+# with BACKUP_S3_BUCKET, BACKUP_S3_ENDPOINT_URL and the AWS_* credentials of boto3), keeping
+# the newest BACKUP_RETENTION archives per marketplace.
+BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="30 2 * * *")
+BACKUP_RETENTION = env.int("BACKUP_RETENTION", default=14)
+BACKUP_STORAGE_BACKEND = env(
+    "BACKUP_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+BACKUP_STORAGE = {
+    "BACKEND": BACKUP_STORAGE_BACKEND,
+    "OPTIONS": (
+        {
+            "bucket_name": env("BACKUP_S3_BUCKET", default=""),
+            "endpoint_url": env("BACKUP_S3_ENDPOINT_URL", default=None),
+            "location": env("BACKUP_S3_PREFIX", default="marketplace-backups"),
+            "default_acl": "private",
+            "file_overwrite": False,
+        }
+        if BACKUP_STORAGE_BACKEND.endswith("S3Storage")
+        else {"location": env("BACKUP_DIR", default=str(BASE_DIR / ".data" / "backups"))}
+    ),
+}
+CELERY_IMPORTS = ["shared_apps.tenants.scheduled_backups"]

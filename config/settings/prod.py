@@ -47,3 +47,5 @@ vars().update(EMAIL_CONFIG)
 # One JSON object per log line, for the log pipeline (LOG_FORMAT=plain to read by eye).
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
 GRAPHQL_DEV_TOOLS = False  # no introspection or GraphiQL in production
+# /metrics only with a scrape token (METRICS_TOKEN) in production.
+METRICS_OPEN = False

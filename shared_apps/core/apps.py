@@ -17,3 +17,7 @@ class CoreConfig(AppConfig):
                 mark_queue_active(routing_key)
 
         after_task_publish.connect(_mark_active, weak=False, dispatch_uid="core.mark_active")
+
+        from shared_apps.core.metrics import signals as metrics_signals
+
+        metrics_signals.connect()  # task counts and durations, publish times (metrics)

@@ -1,4 +1,7 @@
-"""Health of the things a request needs: PostgreSQL and Redis."""
+"""Health for probes. Liveness (/healthz/live): this process answers, nothing else is
+asked, so a database outage never gets every web pod restarted. Readiness (/healthz/ready,
+and /healthz as before): PostgreSQL and Redis answer, so a pod that can't reach them is
+taken out of the load balancer until they do."""
 
 from __future__ import annotations
 
@@ -58,3 +61,7 @@ def health_response() -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "checks": results},
         status=200 if healthy else 503,
     )
+
+
+def live_response() -> JsonResponse:
+    return JsonResponse({"status": "ok"})

@@ -6,9 +6,10 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
 from shared_apps.core.errors import error_body
-from shared_apps.core.health import health_response
+from shared_apps.core.health import health_response, live_response
 
-HEALTH_PATHS = ("/healthz", "/healthz/")
+HEALTH_PATHS = ("/healthz", "/healthz/", "/healthz/ready", "/healthz/ready/")
+LIVE_PATHS = ("/healthz/live", "/healthz/live/")
 
 
 class HealthCheckMiddleware:
@@ -21,6 +22,8 @@ class HealthCheckMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path in HEALTH_PATHS:
             return health_response()
+        if request.path in LIVE_PATHS:
+            return live_response()
         return self.get_response(request)
 
 

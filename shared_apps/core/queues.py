@@ -86,6 +86,17 @@ def queue_depths(schema_names: Iterable[str]) -> dict[str, int]:
     return dict(zip(names, pipe.execute(), strict=True))
 
 
+def queue_lengths(queues: Iterable[str]) -> dict[str, int]:
+    """Tasks waiting in each named queue (platform or marketplace), in one round trip."""
+    names = list(queues)
+    if not names:
+        return {}
+    pipe = broker_redis().pipeline()
+    for name in names:
+        pipe.llen(broker_key(name))
+    return dict(zip(names, pipe.execute(), strict=True))
+
+
 def purge_tenant_queue(schema_name: str) -> int:
     """Drops the tasks still waiting for a marketplace that is being deleted."""
     key = broker_key(tenant_queue(schema_name))

@@ -10,7 +10,16 @@ few busy ones costs nothing. Every QUEUE_SWEEP_SECONDS it also checks the length
 queue it serves, which finds tasks that came back without a publish (a dead worker's task,
 restored by the broker). A queue stays consumed for QUEUE_IDLE_SECONDS after it was last
 seen busy, so a bursty marketplace isn't dropped and re-added between two tasks.
-A plain `celery worker -Q …` keeps exactly the queues it was given."""
+A plain `celery worker -Q …` keeps exactly the queues it was given.
+
+An operator's `celery control add_consumer` / `cancel_consumer` (or Flower's buttons)
+sticks on a following worker: an added queue is held (consumed, busy or idle, until a
+cancel_consumer), a cancelled one is never consumed (until an add_consumer), whatever
+discovery and the sync decide, each with a log line; `release_consumer` hands the queue
+back to discovery. A queue that is not this deployment's
+(neither `platform` nor an active marketplace's) is refused with a log line and an error
+reply. `manage.py queues` shows what every worker serves (the `marketplace_queues`
+inspect command below)."""
 
 from __future__ import annotations
 
@@ -19,12 +28,14 @@ import time
 from dataclasses import dataclass, field
 
 from celery import bootsteps
-from celery.worker.control import control_command
+from celery.worker import control as celery_control
+from celery.worker.control import control_command, inspect_command
 from django.conf import settings
 from django.db import connection
 
 from shared_apps.core.queues import (
     PLATFORM_QUEUE,
+    TENANT_QUEUE_PREFIX,
     active_tenant_queues,
     broker_key,
     broker_redis,
@@ -33,6 +44,10 @@ from shared_apps.core.queues import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Celery's own queue controls, still used by workers that don't follow marketplaces.
+_celery_add_consumer = celery_control.add_consumer
+_celery_cancel_consumer = celery_control.cancel_consumer
 
 HEARTBEAT_SECONDS = 10
 HEARTBEAT_KEY = "workers:heartbeat"
@@ -47,10 +62,18 @@ class MarketplaceQueues:
     platform: bool
     served: set[str] = field(default_factory=set)
     last_busy: dict[str, float] = field(default_factory=dict)
+    held: set[str] = field(default_factory=set)  # add_consumer: always consumed
+    cancelled: set[str] = field(default_factory=set)  # cancel_consumer: never consumed
 
     def refresh_served(self) -> None:
         connection.set_schema_to_public()
         self.served = set(served_queues(pinned=self.pinned, platform=False))
+        held_marketplaces = {q for q in self.held if q.startswith(TENANT_QUEUE_PREFIX)}
+        if held_marketplaces:
+            gone = held_marketplaces - set(served_queues(platform=False))
+            for queue in sorted(gone):
+                logger.warning("released %s (held by add_consumer): marketplace not active", queue)
+            self.held -= gone
 
     def wanted(self, now: float) -> set[str]:
         for queue in active_tenant_queues() & self.served:
@@ -61,7 +84,13 @@ class MarketplaceQueues:
             if queue in self.served and now - seen < settings.QUEUE_IDLE_SECONDS
         }
         self.last_busy = {queue: self.last_busy[queue] for queue in keep}
-        return keep | ({PLATFORM_QUEUE} if self.platform else set())
+        platform = {PLATFORM_QUEUE} if self.platform else set()
+        return (keep | platform | self.held) - self.cancelled
+
+    def serves(self) -> list[str]:
+        """Every queue this worker may consume: busy or idle, minus the cancelled ones."""
+        platform = {PLATFORM_QUEUE} if self.platform else set()
+        return sorted((self.served | platform | self.held) - self.cancelled)
 
 
 def _state(consumer) -> MarketplaceQueues | None:
@@ -110,6 +139,89 @@ def sync_tenant_queues(state, **kwargs):
     """Re-read which marketplaces this worker serves."""
     state.consumer.call_soon(sync_served, state.consumer)
     return {"ok": "syncing queues"}
+
+
+def deployment_queue_problem(queue: str) -> str | None:
+    """Why `queue` is not one of this deployment's queues, or None if it is."""
+    if queue == PLATFORM_QUEUE:
+        return None
+    if not queue.startswith(TENANT_QUEUE_PREFIX):
+        return f"not a queue of this deployment (platform or {TENANT_QUEUE_PREFIX}<slug>)"
+    connection.set_schema_to_public()
+    if queue not in served_queues(platform=False):
+        return "no active marketplace has this queue"
+    return None
+
+
+@control_command(
+    args=[("queue", str), ("exchange", str), ("exchange_type", str), ("routing_key", str)],
+    signature="<queue> [exchange [type [routing_key]]]",
+)
+def add_consumer(state, queue, exchange=None, exchange_type=None, routing_key=None, **options):
+    """Consume a queue. On a marketplace-following worker the queue is held: consumed,
+    busy or idle, until cancel_consumer."""
+    following = _state(state.consumer)
+    if following is None:
+        return _celery_add_consumer(state, queue, exchange, exchange_type, routing_key, **options)
+    try:
+        problem = deployment_queue_problem(queue)
+    except Exception as exc:  # the database is away: say so rather than guess
+        problem = f"could not check the queue ({exc.__class__.__name__})"
+    if problem:
+        logger.warning("add_consumer %s refused: %s", queue, problem)
+        return {"error": f"add_consumer {queue} refused: {problem}"}
+    following.held.add(queue)
+    following.cancelled.discard(queue)
+    logger.info("add_consumer %s: held, consumed until cancel_consumer", queue)
+    state.consumer.call_soon(apply_wanted_queues, state.consumer)
+    return {"ok": f"add consumer {queue} (held until cancel_consumer)"}
+
+
+@control_command(args=[("queue", str)], signature="<queue>")
+def cancel_consumer(state, queue, **options):
+    """Stop consuming a queue. On a marketplace-following worker it stays stopped, busy or
+    not, until add_consumer."""
+    following = _state(state.consumer)
+    if following is None:
+        return _celery_cancel_consumer(state, queue, **options)
+    following.cancelled.add(queue)
+    following.held.discard(queue)
+    logger.info("cancel_consumer %s: not consumed by this worker until add_consumer", queue)
+    state.consumer.call_soon(apply_wanted_queues, state.consumer)
+    return {"ok": f"no longer consuming from {queue} (until add_consumer)"}
+
+
+@control_command(args=[("queue", str)], signature="<queue>")
+def release_consumer(state, queue, **options):
+    """Forget an add_consumer or cancel_consumer of a queue: discovery decides again."""
+    following = _state(state.consumer)
+    if following is None:
+        return {"error": "this worker doesn't follow marketplaces; use add/cancel_consumer"}
+    following.held.discard(queue)
+    following.cancelled.discard(queue)
+    logger.info("release_consumer %s: consumed while it holds tasks again", queue)
+    state.consumer.call_soon(apply_wanted_queues, state.consumer)
+    return {"ok": f"{queue} follows discovery again"}
+
+
+@inspect_command()
+def marketplace_queues(state):
+    """The queues this worker serves (idle ones included) and the ones it consumes now."""
+    consumer = state.consumer
+    task_consumer = consumer.task_consumer
+    consuming = sorted(q.name for q in task_consumer.queues) if task_consumer else []
+    following = _state(consumer)
+    if following is None:
+        return {"follows": False, "pinned": None, "serves": consuming, "consuming": consuming,
+                "held": [], "cancelled": []}  # fmt: skip
+    return {
+        "follows": True,
+        "pinned": following.pinned,
+        "serves": following.serves(),
+        "consuming": consuming,
+        "held": sorted(following.held),
+        "cancelled": sorted(following.cancelled),
+    }
 
 
 def _guarded(job, consumer) -> None:

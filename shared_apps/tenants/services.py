@@ -17,6 +17,7 @@ from shared_apps.accounts.models import User
 from shared_apps.accounts.selectors import user_by_email
 from shared_apps.accounts.services import membership_grant, queue_password_email, user_create
 from shared_apps.core.errors import ApplicationError, ConflictError
+from shared_apps.core.metrics import provisioning_metrics
 from shared_apps.core.queues import broadcast_queue_sync, purge_tenant_queue
 from shared_apps.tenants import validators
 from shared_apps.tenants.constants import BRANDING_FIELDS
@@ -75,6 +76,7 @@ class ProvisionResult:
     schema_source: str = ""  # "pool", "template" or "replay" (shared_apps.tenants.schemas)
 
 
+@provisioning_metrics
 def tenant_provision(
     *,
     name: str,

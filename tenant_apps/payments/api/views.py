@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from shared_apps.core.errors import NotFoundError
+from shared_apps.core.metrics import webhook_metrics
 from shared_apps.core.permissions import IsMarketplaceAdmin, IsMarketplaceHost
 from shared_apps.core.serializers import validated
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
@@ -127,6 +128,7 @@ class WebhookView(MarketplaceAPIView):
         responses={200: WebhookOutput, 400: OpenApiResponse(description="Bad signature")},
         tags=TAGS,
     )
+    @webhook_metrics
     def post(self, request, provider):
         if provider not in (Provider.STRIPE, Provider.PAYSTACK):
             raise NotFoundError(f"No payment provider is called {provider!r}.")
