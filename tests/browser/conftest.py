@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connections
 from django.test.testcases import LiveServerThread
+from django.utils import timezone
 
 from tests.browser.chromium import LAUNCH_ARGS, NOT_RUN, find_chromium
 
@@ -97,6 +99,8 @@ class Storefront:
     host: str
     base_url: str
     tenant: object
+    # When seeding ended: rows created later were written by the tests themselves.
+    seeded_at: datetime
 
     def url(self, path: str = "/") -> str:
         return f"{self.base_url}{path}"
@@ -120,12 +124,13 @@ def demo(storefront_server, marketplaces, django_db_blocker) -> Iterator[dict[st
         with django_db_blocker.unblock():
             users_before = set(User.objects.values_list("pk", flat=True))
             seed_demo()
+            seeded_at = timezone.now()
             for spec in MARKETPLACES:
                 tenant = Tenant.objects.get(schema_name=spec["slug"])
                 host = f"{spec['slug']}.{settings.PLATFORM_DOMAIN}"
                 base_url = f"http://{host}:{storefront_server.port}"
                 stores[spec["slug"]] = Storefront(
-                    spec["slug"], tenant.brand_name, host, base_url, tenant
+                    spec["slug"], tenant.brand_name, host, base_url, tenant, seeded_at
                 )
         yield stores
     finally:
