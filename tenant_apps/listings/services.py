@@ -6,13 +6,12 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
 
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import ApplicationError, ConflictError
+from shared_apps.core.images import image_extension
 from tenant_apps.listings.cache import bump_listings_version
 from tenant_apps.listings.constants import (
-    ALLOWED_IMAGE_FORMATS,
     MAX_NIGHTLY_PRICE,
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
@@ -24,7 +23,7 @@ EDITABLE_FIELDS = (
     "title", "description", "property_type", "street", "city", "region", "postal_code",
     "country", "latitude", "longitude", "nightly_price", "cleaning_fee", "max_guests",
     "bedrooms", "beds", "bathrooms", "instant_book", "min_nights", "max_nights",
-    "check_in_time", "check_out_time", "cancellation_policy",
+    "check_in_time", "check_out_time", "cancellation_policy", "house_rules",
 )  # fmt: skip
 
 
@@ -149,24 +148,7 @@ def property_unlist(*, property: Property) -> Property:
 
 def _image_format(upload) -> str:
     """The image's real format, read from its content (never its name or content type)."""
-    if upload.size > MAX_PHOTO_BYTES:
-        raise _invalid(
-            "image", f"The photo is {upload.size} bytes; the limit is {MAX_PHOTO_BYTES}.",
-            "photo_too_large",
-        )  # fmt: skip
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.verify()
-            image_format = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise _invalid(
-            "image", "The file is not a JPEG, PNG or WebP image.", "not_an_image"
-        ) from exc
-    if image_format not in ALLOWED_IMAGE_FORMATS:
-        raise _invalid("image", f"{image_format} images are not accepted; use JPEG, PNG or WebP.")
-    upload.seek(0)
-    return ALLOWED_IMAGE_FORMATS[image_format]
+    return image_extension(upload, max_bytes=MAX_PHOTO_BYTES)
 
 
 def photo_add(*, property: Property, upload, caption: str = "") -> PropertyPhoto:
@@ -189,6 +171,20 @@ def photo_add(*, property: Property, upload, caption: str = "") -> PropertyPhoto
         photo.image.storage.delete(photo.image.name)  # no row, so no file either
         raise
     return photo
+
+
+@transaction.atomic
+def photo_move(*, photo: PropertyPhoto, position: int) -> None:
+    """Puts `photo` at `position` (0 is the cover), shifting the others; a position past
+    either end means the first or last place."""
+    prop = _lock(photo.property_id)
+    photos = [p for p in prop.photos.order_by("position", "created") if p.pk != photo.pk]
+    photos.insert(max(0, min(position, len(photos))), photo)
+    for index, each in enumerate(photos):
+        if each.position != index:
+            each.position = index
+            each.save(update_fields=["position"])
+    _after_commit_bump()
 
 
 @transaction.atomic
