@@ -8,13 +8,7 @@ from shared_apps.accounts.api.urls import marketplace_urlpatterns
 from shared_apps.accounts.urls import page_urlpatterns
 from shared_apps.core.admin_site import marketplace_admin_site
 from shared_apps.core.graphql.view import GraphQLView
-from shared_apps.core.urls import (  # noqa: F401  (Django reads the handlers from here)
-    api_docs_urlpatterns,
-    handler400,
-    handler403,
-    handler404,
-    handler500,
-)
+from shared_apps.core.urls import api_docs_urlpatterns
 from shared_apps.tenants.api.marketplace_views import BrandingView
 from tenant_apps.listings.graphql.cache import PublicListingAnswers
 
@@ -26,6 +20,12 @@ api_v1 = [
     path("", include("tenant_apps.payments.api.urls")),
     path("", include("tenant_apps.reviews.api.urls")),
 ]
+
+# Branded HTML error pages for browsers; API paths keep the JSON ones.
+handler400 = "tenant_apps.storefront.views.errors.bad_request"
+handler403 = "tenant_apps.storefront.views.errors.forbidden"
+handler404 = "tenant_apps.storefront.views.errors.not_found"
+handler500 = "tenant_apps.storefront.views.errors.server_error"
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),

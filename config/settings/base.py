@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # Answers /healthz before tenant resolution, so a load balancer probing by IP gets it.
     "shared_apps.core.middleware.HealthCheckMiddleware",
     "shared_apps.core.middleware.RejectNulBytesMiddleware",
+    # Browsers get the branded 503 page of a suspended marketplace (API clients its JSON).
+    "tenant_apps.storefront.middleware.SuspendedMarketplacePageMiddleware",
     "shared_apps.core.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -76,6 +76,5 @@ DEFAULT_ACCENT_COLOR = "#f78166"
 
 # The fields that make up a marketplace's look; its admins may change these.
 BRANDING_FIELDS = (
-    "display_name", "tagline", "logo_url", "hero_url", "primary_color", "accent_color",
-    "support_email",
+    "display_name", "logo_url", "hero_url", "primary_color", "accent_color", "support_email",
 )  # fmt: skip

@@ -26,7 +26,6 @@ class Tenant(TenantMixin):
 
     # Branding, shown by the white-label templates and the branding endpoint.
     display_name = models.CharField(max_length=100, blank=True, default="")
-    tagline = models.CharField(max_length=160, blank=True, default="")
     logo_url = models.URLField(max_length=500, blank=True, default="")
     # The home page's banner picture (uploaded on the admin's branding page).
     hero_url = models.URLField(max_length=500, blank=True, default="")

@@ -152,6 +152,7 @@ def tenant_update(*, tenant: Tenant, data: dict[str, Any]) -> Tenant:
 
 
 MAX_BRANDING_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_BRANDING_IMAGE_PIXELS = 40_000_000
 BRANDING_IMAGES = {"logo": "logo_url", "hero": "hero_url"}
 
 
@@ -164,8 +165,10 @@ def tenant_rebrand(*, tenant: Tenant, data: dict[str, Any], images: dict[str, An
     try:
         for kind, upload in images.items():
             extension = image_extension(
-                upload, max_bytes=MAX_BRANDING_IMAGE_BYTES, field=BRANDING_IMAGES[kind]
-            )
+                upload, max_bytes=MAX_BRANDING_IMAGE_BYTES,
+                max_pixels=MAX_BRANDING_IMAGE_PIXELS, field=BRANDING_IMAGES[kind],
+                noun="picture",
+            )  # fmt: skip
             name = default_storage.save(
                 f"tenants/{tenant.schema_name}/branding/{kind}-{uuid.uuid4().hex}.{extension}",
                 upload,

@@ -116,6 +116,9 @@ class PropertyPhoto(models.Model):
     height = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)
     caption = models.CharField(max_length=200, blank=True, default="")
+    # Smaller WebP copies made at upload, next to the original under the marketplace's media
+    # prefix: {"400": "<storage name>", "800": …} by actual width (services.photo_add).
+    renditions = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,6 +126,14 @@ class PropertyPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.position} of {self.property_id}"
+
+    def rendition_list(self) -> list[dict]:
+        """[{"width", "url"}] of the WebP renditions, narrowest first (for srcset)."""
+        storage = self.image.storage
+        return [
+            {"width": int(width), "url": storage.url(name)}
+            for width, name in sorted(self.renditions.items(), key=lambda item: int(item[0]))
+        ]
 
 
 class AvailabilityBlock(models.Model):

@@ -23,7 +23,7 @@ from django.db.models.functions import ACos, Coalesce, Cos, Least, Radians, Sin
 
 from shared_apps.accounts.models import User
 from tenant_apps.listings.constants import PropertyStatus
-from tenant_apps.listings.models import AvailabilityBlock, Property, PropertyPhoto
+from tenant_apps.listings.models import Amenity, AvailabilityBlock, Property, PropertyPhoto
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -31,6 +31,20 @@ EARTH_RADIUS_KM = 6371.0
 def with_related(queryset: QuerySet[Property]) -> QuerySet[Property]:
     return queryset.select_related("host").prefetch_related(
         "amenities", Prefetch("photos", queryset=PropertyPhoto.objects.order_by("position"))
+    )
+
+
+def amenity_list() -> QuerySet[Amenity]:
+    """The marketplace's amenities, by name."""
+    return Amenity.objects.order_by("name")
+
+
+def published_listing_dates() -> QuerySet:
+    """(id, updated) of every published listing, newest first: for the sitemap."""
+    return (
+        Property.objects.filter(status=PropertyStatus.PUBLISHED)
+        .order_by("-created", "-id")
+        .values_list("id", "updated")
     )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import posixpath
 from datetime import date
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from PIL import Image, ImageOps
 
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import ApplicationError, ConflictError
@@ -14,7 +18,10 @@ from tenant_apps.listings.cache import bump_listings_version
 from tenant_apps.listings.constants import (
     MAX_NIGHTLY_PRICE,
     MAX_PHOTO_BYTES,
+    MAX_PHOTO_PIXELS,
     MAX_PHOTOS,
+    RENDITION_QUALITY,
+    RENDITION_WIDTHS,
     PropertyStatus,
 )
 from tenant_apps.listings.models import Amenity, AvailabilityBlock, Property, PropertyPhoto
@@ -147,16 +154,46 @@ def property_unlist(*, property: Property) -> Property:
 
 
 def _image_format(upload) -> str:
-    """The image's real format, read from its content (never its name or content type)."""
-    return image_extension(upload, max_bytes=MAX_PHOTO_BYTES)
+    """The image's real format, read from its content (never its name or content type).
+    Its pixel count is checked from the header before anything is decoded."""
+    return image_extension(upload, max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_PHOTO_PIXELS)
+
+
+def _make_renditions(photo: PropertyPhoto, upload) -> dict[str, str]:
+    """WebP copies RENDITION_WIDTHS wide (never wider than the original), saved next to the
+    original under the marketplace's media prefix. Returns {width: storage name}."""
+    upload.seek(0)
+    with Image.open(upload) as opened:
+        image = ImageOps.exif_transpose(opened)
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    storage, folder = photo.image.storage, posixpath.dirname(photo.image.name)
+    made: dict[str, str] = {}
+    for width in sorted({min(w, image.width) for w in RENDITION_WIDTHS}):
+        height = max(1, round(image.height * width / image.width))
+        buffer = io.BytesIO()
+        image.resize((width, height), Image.Resampling.LANCZOS).save(
+            buffer, format="WEBP", quality=RENDITION_QUALITY, method=4
+        )
+        name = storage.save(f"{folder}/{photo.id}-{width}.webp", ContentFile(buffer.getvalue()))
+        made[str(width)] = name
+    upload.seek(0)
+    return made
+
+
+def _delete_files(storage, names) -> None:
+    for name in names:
+        storage.delete(name)
 
 
 def photo_add(*, property: Property, upload, caption: str = "") -> PropertyPhoto:
-    """Stores a photo (checked by content, size-limited) as the listing's last one."""
+    """Stores a photo (checked by content, size-limited) as the listing's last one, with its
+    smaller WebP renditions."""
     extension = _image_format(upload)
     photo = PropertyPhoto(property_id=property.pk, caption=caption)
     photo.image.save(f"{photo.id}.{extension}", upload, save=False)
+    storage = photo.image.storage
     try:
+        photo.renditions = _make_renditions(photo, upload)
         with transaction.atomic():
             prop = _lock(property.pk)
             count = prop.photos.count()
@@ -168,8 +205,20 @@ def photo_add(*, property: Property, upload, caption: str = "") -> PropertyPhoto
             photo.save()
             _after_commit_bump()
     except BaseException:
-        photo.image.storage.delete(photo.image.name)  # no row, so no file either
+        # No row, so no files either.
+        _delete_files(storage, [photo.image.name, *photo.renditions.values()])
         raise
+    return photo
+
+
+def photo_add_missing_renditions(*, photo: PropertyPhoto) -> PropertyPhoto:
+    """Renditions for a photo stored before they existed (seed_demo runs it on old demos)."""
+    if photo.renditions:
+        return photo
+    with photo.image.open("rb") as original:
+        photo.renditions = _make_renditions(photo, original)
+    photo.save(update_fields=["renditions"])
+    _after_commit_bump()
     return photo
 
 
@@ -190,14 +239,14 @@ def photo_move(*, photo: PropertyPhoto, position: int) -> None:
 @transaction.atomic
 def photo_delete(*, photo: PropertyPhoto) -> None:
     prop = _lock(photo.property_id)
-    storage, name = photo.image.storage, photo.image.name
+    storage, names = photo.image.storage, [photo.image.name, *photo.renditions.values()]
     photo.delete()
     for position, remaining in enumerate(prop.photos.order_by("position", "created")):
         if remaining.position != position:
             remaining.position = position
             remaining.save(update_fields=["position"])
     # The file goes only once the row is gone for good.
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: _delete_files(storage, names))
     _after_commit_bump()
 
 

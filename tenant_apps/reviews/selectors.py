@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from shared_apps.accounts.models import User
+from tenant_apps.reviews.constants import RATING_MAX, RATING_MIN, SUB_RATINGS
 from tenant_apps.reviews.models import Review, ReviewPolicy
 
 
@@ -48,3 +49,20 @@ def review_get(*, review_id, include_hidden: bool = False) -> Review | None:
     if not include_hidden:
         reviews = reviews.filter(is_hidden=False)
     return reviews.filter(pk=review_id).first()
+
+
+def review_breakdown(*, property_id) -> dict:
+    """A listing's shown reviews in one query: how many gave each star (5 first), and the
+    average of each sub-rating (None where nobody gave one)."""
+    reviews = visible_reviews().filter(property_id=property_id).order_by()
+    stars = range(RATING_MAX, RATING_MIN - 1, -1)
+    row = reviews.aggregate(
+        total=Count("id"),
+        **{f"stars_{n}": Count("id", filter=Q(rating=n)) for n in stars},
+        **{field: Avg(field) for field in SUB_RATINGS},
+    )
+    return {
+        "total": row["total"],
+        "stars": [(n, row[f"stars_{n}"]) for n in stars],
+        "sub_ratings": {field: row[field] for field in SUB_RATINGS},
+    }

@@ -23,6 +23,11 @@ class BrandingForm(forms.Form):
         label=_("Tagline"), max_length=160, required=False,
         help_text=_("One line under the name on the home page."),
     )  # fmt: skip
+    description = forms.CharField(
+        label=_("Description for search engines"), max_length=300, required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("What search results and link previews show for the home page."),
+    )  # fmt: skip
     primary_color = forms.RegexField(
         label=_("Primary colour"), regex=r"^#[0-9a-fA-F]{6}$", widget=ColorInput,
         error_messages={"invalid": _("Use a colour like #14532d.")},
@@ -51,10 +56,11 @@ class BrandingForm(forms.Form):
     )  # fmt: skip
     remove_hero = forms.BooleanField(label=_("Remove the home page picture"), required=False)
 
-    TEXT_FIELDS = ("display_name", "tagline", "primary_color", "accent_color", "support_email")
+    TEXT_FIELDS = ("display_name", "primary_color", "accent_color", "support_email")
+    PROFILE_FIELDS = ("tagline", "description")
 
-    def service_arguments(self) -> tuple[dict, dict]:
-        """(branding fields, new pictures) as `tenant_rebrand` takes them."""
+    def service_arguments(self) -> dict:
+        """Keyword arguments of `branding_save`, less the tenant."""
         data = {name: self.cleaned_data[name] for name in self.TEXT_FIELDS}
         data["primary_color"] = data["primary_color"].lower()
         data["accent_color"] = data["accent_color"].lower()
@@ -67,7 +73,8 @@ class BrandingForm(forms.Form):
             for kind in ("logo", "hero")
             if self.cleaned_data.get(kind) and not self.cleaned_data[f"remove_{kind}"]
         }
-        return data, images
+        profile = {name: self.cleaned_data[name] for name in self.PROFILE_FIELDS}
+        return {"data": data, "images": images, "profile": profile}
 
 
 class PreviewForm(forms.Form):

@@ -4,35 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-# No inline script or style anywhere in the storefront: the theme is a stylesheet of its own
-# (/theme.css) and htmx is served from /static/. A page that needs more (checkout's Stripe.js)
-# sets its own header, which this middleware then leaves alone. Logos may live on any HTTPS
-# host, so images are the one relaxed source.
-STOREFRONT_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: https:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
-
-
-def is_storefront_page(request: HttpRequest) -> bool:
-    match = getattr(request, "resolver_match", None)
-    return bool(match and (match.url_name or "").startswith("storefront-"))
-
-
-def add_storefront_csp(response: HttpResponse) -> HttpResponse:
-    if "Content-Security-Policy" not in response:
-        response["Content-Security-Policy"] = STOREFRONT_CSP
-    return response
+from tenant_apps.storefront.security import add_storefront_csp, is_storefront_page
+from tenant_apps.storefront.views.errors import suspended, wants_html
 
 
 class StorefrontSecurityHeadersMiddleware:
@@ -43,4 +16,21 @@ class StorefrontSecurityHeadersMiddleware:
         response = self.get_response(request)
         if is_storefront_page(request):
             add_storefront_csp(response)
+        return response
+
+
+class SuspendedMarketplacePageMiddleware:
+    """The tenant middleware answers a suspended marketplace with the API's JSON 503; a
+    browser gets the branded page instead. Sits before the tenant middleware, so it sees
+    that answer on its way out (request.tenant is set by then)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        tenant = getattr(request, "tenant", None)
+        suspended_here = tenant is not None and tenant.is_suspended
+        if response.status_code == 503 and suspended_here and wants_html(request):
+            return suspended(request, tenant)
         return response

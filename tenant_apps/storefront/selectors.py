@@ -1,5 +1,6 @@
-"""Reads composed for the host pages from the apps' own selectors (the storefront sits on
-top of every app, so a read that needs two of them lives here)."""
+"""Reads of the storefront's own profile, and reads composed for the host pages from the
+apps' own selectors (the storefront sits on top of every app, so a read that needs two of
+them lives here)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from tenant_apps.bookings.selectors import bookings_of_host
 from tenant_apps.listings.models import Amenity, Property
 from tenant_apps.listings.selectors import properties_of_host, property_calendar
 from tenant_apps.payments.selectors import payout_totals, payouts_of_host
+from tenant_apps.storefront.models import StorefrontProfile
+
+
+def storefront_profile() -> StorefrontProfile:
+    """The marketplace's profile; an empty one (not saved) until an admin writes it."""
+    return StorefrontProfile.objects.first() or StorefrontProfile()
+
 
 UPCOMING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT)
 

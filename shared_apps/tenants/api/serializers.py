@@ -12,7 +12,6 @@ class BrandingFields(InputSerializer):
     """Branding every marketplace has; validated in depth by the tenants service."""
 
     display_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    tagline = serializers.CharField(max_length=160, required=False, allow_blank=True)
     logo_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     hero_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     primary_color = serializers.CharField(max_length=7, required=False, help_text="#RRGGBB")

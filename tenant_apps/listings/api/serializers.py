@@ -54,15 +54,26 @@ class PropertyInput(InputSerializer):
     house_rules = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+class RenditionOutput(serializers.Serializer):
+    width = serializers.IntegerField()
+    url = serializers.CharField()
+
+
 class PhotoOutput(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    renditions = serializers.SerializerMethodField()
 
     class Meta:
         model = PropertyPhoto
-        fields = ["id", "url", "width", "height", "position", "caption"]
+        fields = ["id", "url", "width", "height", "position", "caption", "renditions"]
 
     def get_url(self, photo: PropertyPhoto) -> str:
         return photo.image.url
+
+    @extend_schema_field(RenditionOutput(many=True))
+    def get_renditions(self, photo: PropertyPhoto) -> list[dict]:
+        """Smaller WebP copies, narrowest first (for srcset)."""
+        return photo.rendition_list()
 
 
 class HostOutput(serializers.Serializer):

@@ -24,8 +24,18 @@ class PublicProfile(graphene.ObjectType):
     avatar_url = graphene.String(required=True)
 
 
+class Rendition(graphene.ObjectType):
+    """A smaller WebP copy of a photo, for srcset."""
+
+    width = graphene.Int(required=True)
+    url = graphene.String(required=True)
+
+
 class PhotoNode(DjangoObjectType):
     url = graphene.String(required=True)
+    renditions = graphene.List(
+        graphene.NonNull(Rendition), required=True, description="Narrowest first."
+    )
 
     class Meta:
         model = PropertyPhoto
@@ -35,6 +45,10 @@ class PhotoNode(DjangoObjectType):
     @staticmethod
     def resolve_url(photo: PropertyPhoto, info) -> str:
         return photo.image.url
+
+    @staticmethod
+    def resolve_renditions(photo: PropertyPhoto, info) -> list[dict]:
+        return photo.rendition_list()
 
 
 class Address(graphene.ObjectType):

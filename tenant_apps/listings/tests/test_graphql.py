@@ -121,7 +121,7 @@ DETAIL = """query($id: UUID!) { property(id: $id) {
   maxGuests bedrooms beds bathrooms amenities instantBook minNights maxNights checkInTime
   checkOutTime cancellationPolicy status ratingAverage ratingCount
   address { street city region postalCode country }
-  photos { id url width height position caption }
+  photos { id url width height position caption renditions { width url } }
   host { id firstName avatarUrl }
   reviews { rating comment author { firstName avatarUrl } }
 } }"""

@@ -14,7 +14,7 @@ from shared_apps.accounts.tests.factories import member_factory
 from tenant_apps.bookings.services import booking_create
 from tenant_apps.listings import services as listings
 from tenant_apps.listings.tests.factories import listing_factory
-from tenant_apps.storefront.middleware import STOREFRONT_CSP
+from tenant_apps.storefront.security import STOREFRONT_CSP
 from tenant_apps.storefront.tests.conftest import session_without_membership, signed_in
 
 pytestmark = pytest.mark.django_db

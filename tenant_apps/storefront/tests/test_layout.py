@@ -10,7 +10,7 @@ from django.test import Client
 from shared_apps.accounts.constants import Role
 from shared_apps.accounts.tests.factories import PASSWORD, member_factory
 from shared_apps.core.colors import contrast_ratio
-from tenant_apps.storefront.middleware import STOREFRONT_CSP
+from tenant_apps.storefront.security import STOREFRONT_CSP
 
 pytestmark = pytest.mark.django_db
 

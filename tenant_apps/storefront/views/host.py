@@ -23,8 +23,8 @@ from tenant_apps.listings.constants import MAX_PHOTO_BYTES
 from tenant_apps.listings.selectors import properties_of_host
 from tenant_apps.storefront import selectors
 from tenant_apps.storefront.access import host_page, member_page, not_found
+from tenant_apps.storefront.form_errors import show_service_errors
 from tenant_apps.storefront.forms_host import BlockForm, ListingForm, MonthForm, PhotoUploadForm
-from tenant_apps.storefront.pages import show_service_errors
 
 # Photo errors name the field "image"; the page's upload field is "photos".
 PHOTO_ALIASES = {"image": "photos"}

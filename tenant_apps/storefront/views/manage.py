@@ -15,7 +15,6 @@ from shared_apps.accounts.services import membership_set_role
 from shared_apps.core.errors import ApplicationError
 from shared_apps.core.tenancy import current_tenant
 from shared_apps.tenants.models import Tenant
-from shared_apps.tenants.services import tenant_rebrand
 from tenant_apps.bookings.pricing import booking_policy
 from tenant_apps.bookings.services import booking_policy_update
 from tenant_apps.payments.selectors import payment_settings
@@ -23,6 +22,7 @@ from tenant_apps.payments.services import payment_settings_check, payment_settin
 from tenant_apps.reviews.selectors import review_policy
 from tenant_apps.reviews.services import review_policy_update
 from tenant_apps.storefront.access import admin_page, not_found
+from tenant_apps.storefront.form_errors import show_service_errors
 from tenant_apps.storefront.forms_manage import (
     BookingPolicyForm,
     BrandingForm,
@@ -32,7 +32,8 @@ from tenant_apps.storefront.forms_manage import (
     PreviewForm,
     ReviewPolicyForm,
 )
-from tenant_apps.storefront.pages import show_service_errors
+from tenant_apps.storefront.selectors import storefront_profile
+from tenant_apps.storefront.services import branding_save
 from tenant_apps.storefront.theme import text_pairs, theme_for
 
 # --- branding ------------------------------------------------------------------------------
@@ -44,16 +45,24 @@ def _preview(values: dict) -> dict:
     draft = Tenant(
         name=values.get("display_name") or "",
         display_name=values.get("display_name") or "",
-        tagline=values.get("tagline") or "",
         primary_color=values["primary_color"].lower(),
         accent_color=values["accent_color"].lower(),
     )
     theme = theme_for(draft)
-    return {"draft": draft, "theme": theme, "pairs": text_pairs(theme)}
+    return {
+        "draft": draft,
+        "tagline": values.get("tagline") or "",
+        "theme": theme,
+        "pairs": text_pairs(theme),
+    }
 
 
 def _branding_values(tenant: Tenant) -> dict:
-    return {name: getattr(tenant, name) for name in BrandingForm.TEXT_FIELDS}
+    profile = storefront_profile()
+    return {
+        **{name: getattr(tenant, name) for name in BrandingForm.TEXT_FIELDS},
+        **{name: getattr(profile, name) for name in BrandingForm.PROFILE_FIELDS},
+    }
 
 
 @admin_page
@@ -63,9 +72,8 @@ def branding(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, initial=_branding_values(tenant)
     )
     if request.method == "POST" and form.is_valid():
-        data, images = form.service_arguments()
         try:
-            tenant_rebrand(tenant=tenant, data=data, images=images)
+            branding_save(tenant=tenant, **form.service_arguments())
         except ApplicationError as error:
             show_service_errors(form, error, aliases={"logo_url": "logo", "hero_url": "hero"})
         else:
