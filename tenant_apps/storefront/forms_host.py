@@ -115,17 +115,24 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe): each is cleaned alone."""
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
 class PhotoUploadForm(forms.Form):
-    photos = forms.FileField(
+    photos = MultipleFileField(
         label=_("Add photos"),
         widget=MultipleFileInput(
             {"accept": "image/jpeg,image/png,image/webp", "data-max-bytes": MAX_PHOTO_BYTES}
         ),
         help_text=_("JPEG, PNG or WebP, up to %(mb)s MB each.") % {"mb": MAX_PHOTO_BYTES // 2**20},
     )
-
-    def clean_photos(self):
-        return self.files.getlist("photos")
 
 
 class BlockForm(forms.Form):
