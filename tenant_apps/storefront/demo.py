@@ -12,6 +12,7 @@ from shared_apps.accounts.services import membership_grant, user_create
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.selectors import marketplace_url
 from shared_apps.tenants.services import platform_ensure_public_tenant, tenant_provision
+from tenant_apps.storefront.demo_hosting import seed_hosting
 
 DEMO_PASSWORD = "demo-stays-2026!"  # noqa: S105  (printed by make run on purpose)
 OPERATOR_EMAIL = "operator@demo.test"
@@ -182,6 +183,10 @@ def seed_demo() -> list[DemoLogin]:
         membership_grant(user=guest, tenant=tenant, role=Role.GUEST)
         _seed_listings(tenant, host, slug)
         _seed_payments(tenant, name)
+        seed_hosting(
+            tenant=tenant, host=host, guest=guest,
+            make_user=lambda email, first: _user(email, first_name=first),
+        )  # fmt: skip
         url = marketplace_url(tenant=tenant)
         logins += [
             DemoLogin(url, admin.email, "admin"),
