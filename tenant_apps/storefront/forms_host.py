@@ -86,7 +86,7 @@ class ListingForm(forms.Form):
         label=_("Instant book: guests book without waiting for my answer"), required=False
     )
     amenities = forms.MultipleChoiceField(
-        label=_("Amenities"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("What guests can use"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, amenities: list[Amenity], **kwargs):

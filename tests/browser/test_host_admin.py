@@ -15,6 +15,7 @@ from django_tenants.utils import tenant_context
 from PIL import Image
 from playwright.sync_api import expect
 
+from tenant_apps.storefront.templatetags.storefront import money
 from tests.browser.conftest import assert_accessible, computed_style, screenshot
 from tests.test_concurrency import committed
 
@@ -173,7 +174,7 @@ def test_a_host_lists_a_place_with_photos_and_is_paid_after_the_stay(page, demo)
     page.get_by_role("link", name="Payouts").click()
     row = page.locator("tr", has_text=title)
     expected = booking.subtotal + booking.cleaning_fee - booking.host_fee
-    assert row.get_by_text(f"{booking.currency} {expected}").is_visible()
+    assert row.get_by_text(money(expected, booking.currency)).is_visible()
     check(page, alpine, "host-payouts")
 
     # Leave the demo's guest pages as they were: unlist the test's listing.

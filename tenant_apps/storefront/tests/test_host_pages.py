@@ -20,6 +20,7 @@ from tenant_apps.listings.constants import PropertyStatus
 from tenant_apps.listings.models import AvailabilityBlock, Property
 from tenant_apps.listings.tests.factories import image_upload, listing_factory
 from tenant_apps.payments.services import payment_mark_paid
+from tenant_apps.storefront.templatetags.storefront import money
 from tenant_apps.storefront.tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +230,7 @@ def test_a_completed_stay_shows_on_the_payouts_page_less_the_host_fee(alpha, hos
 
     html = client.get("/host/payouts/").content.decode()
 
-    assert f"{booking.currency} {payout}" in html
+    assert money(payout, booking.currency) in html
     assert "Earned from 1 stay" in html
 
 
