@@ -11,6 +11,12 @@ from shared_apps.tenants.services import MAX_BRANDING_IMAGE_BYTES
 from tenant_apps.payments.constants import Provider
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
+PICTURE_ATTRS = {
+    "accept": IMAGE_ACCEPT,
+    "data-max-bytes": MAX_BRANDING_IMAGE_BYTES,
+    "data-msg-too-large": _("Not sent: %%s is larger than %(mb)s MB. Choose a smaller picture.")
+    % {"mb": MAX_BRANDING_IMAGE_BYTES // 2**20},
+}
 
 
 class ColorInput(forms.TextInput):
@@ -39,18 +45,14 @@ class BrandingForm(forms.Form):
     support_email = forms.EmailField(label=_("Support email"), required=False)
     logo = forms.FileField(
         label=_("Logo"), required=False,
-        widget=forms.ClearableFileInput(
-            {"accept": IMAGE_ACCEPT, "data-max-bytes": MAX_BRANDING_IMAGE_BYTES}
-        ),
+        widget=forms.ClearableFileInput(PICTURE_ATTRS),
         help_text=_("Square works best. JPEG, PNG or WebP, up to %(mb)s MB.")
         % {"mb": MAX_BRANDING_IMAGE_BYTES // 2**20},
     )  # fmt: skip
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
     hero = forms.FileField(
         label=_("Home page picture"), required=False,
-        widget=forms.ClearableFileInput(
-            {"accept": IMAGE_ACCEPT, "data-max-bytes": MAX_BRANDING_IMAGE_BYTES}
-        ),
+        widget=forms.ClearableFileInput(PICTURE_ATTRS),
         help_text=_("A wide landscape picture. JPEG, PNG or WebP, up to %(mb)s MB.")
         % {"mb": MAX_BRANDING_IMAGE_BYTES // 2**20},
     )  # fmt: skip

@@ -14,7 +14,7 @@ from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking
 from tenant_apps.bookings.pricing import booking_policy
 from tenant_apps.bookings.selectors import bookings_of_host
-from tenant_apps.listings.models import Amenity, Property
+from tenant_apps.listings.models import Amenity, AvailabilityBlock, Property
 from tenant_apps.listings.selectors import properties_of_host, property_calendar
 from tenant_apps.payments.selectors import payout_totals, payouts_of_host
 from tenant_apps.storefront.models import StorefrontProfile
@@ -98,6 +98,15 @@ def host_calendar(*, host: User, property: Property, year: int, month: int) -> C
 def host_listing(*, host: User, property_id) -> Property | None:
     """One listing of `host` with its photos and amenities; anyone else's looks missing."""
     return properties_of_host(host=host).filter(pk=property_id).first()
+
+
+def host_block(*, host: User, property_id, block_id) -> AvailabilityBlock | None:
+    """A block on one of `host`'s listings; anyone else's looks missing."""
+    return (
+        AvailabilityBlock.objects.select_related("property")
+        .filter(pk=block_id, property_id=property_id, property__host=host)
+        .first()
+    )
 
 
 def amenity_choices() -> QuerySet[Amenity]:

@@ -255,3 +255,38 @@ def test_a_hosts_price_field_refuses_a_price_of_zero_through_the_service(alpha, 
     html = response.content.decode()
     assert "Use a price above 0" in html[html.index('id="id_nightly_price"') :][:500]
     assert _listings_of(alpha, host) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/host/", "/host/listings/new/", "/host/reservations/", "/host/payouts/"]
+)
+def test_host_pages_carry_no_inline_script_or_style(alpha, host, path):
+    html = signed_in(alpha, host).get(path).content.decode()
+
+    assert "<style" not in html
+    assert " style=" not in html
+    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
+
+
+def test_an_answer_that_is_neither_accept_nor_decline_changes_nothing(alpha, host, guest):
+    booking = _request(alpha, host, guest)
+
+    response = signed_in(alpha, host).post(
+        f"/host/reservations/{booking.pk}/answer/", {"answer": "maybe"}, follow=True
+    )
+
+    assert "Choose Accept or Decline." in response.content.decode()
+    with tenant_context(alpha.tenant):
+        assert Booking.objects.get(pk=booking.pk).status == BookingStatus.REQUESTED
+
+
+def test_a_host_declines_a_request(alpha, host, guest):
+    booking = _request(alpha, host, guest)
+
+    response = signed_in(alpha, host).post(
+        f"/host/reservations/{booking.pk}/answer/", {"answer": "decline"}, follow=True
+    )
+
+    assert "Declined. The guest has been told." in response.content.decode()
+    with tenant_context(alpha.tenant):
+        assert Booking.objects.get(pk=booking.pk).status == BookingStatus.DECLINED

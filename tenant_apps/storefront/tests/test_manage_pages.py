@@ -225,3 +225,25 @@ def test_a_policy_out_of_range_is_refused_by_the_service_next_to_the_field(alpha
     )
     with tenant_context(alpha.tenant):
         assert booking_policy().guest_fee_percent != 12  # nothing of it saved
+
+
+def test_without_javascript_the_preview_button_shows_the_colours_and_saves_nothing(alpha):
+    response = signed_in(alpha, alpha.admin).post(
+        "/manage/", {**_branding(primary_color="#fef08a"), "preview": "1"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "preview.css?primary_color=%23fef08a" in html
+    assert Tenant.objects.get(pk=alpha.tenant.pk).primary_color == "#0a7d32"
+
+
+@pytest.mark.parametrize(
+    "path", ["/manage/", "/manage/members/", "/manage/payments/", "/manage/policies/"]
+)
+def test_admin_pages_carry_no_inline_script_or_style(alpha, path):
+    html = signed_in(alpha, alpha.admin).get(path).content.decode()
+
+    assert "<style" not in html
+    assert " style=" not in html
+    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))

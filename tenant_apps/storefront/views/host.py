@@ -133,7 +133,7 @@ def listing_publish(request: HttpRequest, property_id) -> HttpResponse:
         if request.POST.get("action") == "unlist":
             listings.property_unlist(property=prop)
             messages.success(request, _("Unlisted: guests no longer find it."))
-        else:
+        else:  # the publish button, and a plain POST to this address
             listings.property_publish(property=prop)
             messages.success(request, _("Published: guests can find and book it now."))
     except ApplicationError as error:
@@ -261,13 +261,12 @@ def calendar(request: HttpRequest, property_id) -> HttpResponse:
 @require_POST
 @host_page
 def block_delete(request: HttpRequest, property_id, block_id) -> HttpResponse:
-    prop = _own(request, property_id)
-    block = prop and prop.blocks.filter(pk=block_id).first()
-    if not block:
+    block = selectors.host_block(host=request.user, property_id=property_id, block_id=block_id)
+    if block is None:
         return not_found(request)
     listings.block_delete(block=block)
     messages.success(request, _("Dates open again."))
-    target = reverse("storefront-host-calendar", args=[prop.pk])
+    target = reverse("storefront-host-calendar", args=[property_id])
     return redirect(f"{target}?month={block.start:%Y-%m}")
 
 
@@ -292,16 +291,19 @@ def reservation_answer(request: HttpRequest, booking_id) -> HttpResponse:
     booking = booking_for_party(booking_id=booking_id, user=request.user)
     if booking is None or booking.property.host_id != request.user.pk:
         return not_found(request)
+    answer = request.POST.get("answer")
     try:
-        if request.POST.get("answer") == "accept":
+        if answer == "accept":
             booking = bookings.booking_accept(booking=booking, actor=request.user)
             messages.success(
                 request,
                 _("Accepted: %(status)s.") % {"status": booking.get_status_display().lower()},
             )
-        else:
+        elif answer == "decline":
             bookings.booking_decline(booking=booking, actor=request.user)
             messages.success(request, _("Declined. The guest has been told."))
+        else:
+            messages.error(request, _("Choose Accept or Decline."))
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("storefront-host-reservations")

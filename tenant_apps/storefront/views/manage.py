@@ -71,7 +71,9 @@ def branding(request: HttpRequest) -> HttpResponse:
     form = BrandingForm(
         request.POST or None, request.FILES or None, initial=_branding_values(tenant)
     )
-    if request.method == "POST" and form.is_valid():
+    # "Preview without saving" (the page without JavaScript) shows the typed values only.
+    previewing = "preview" in request.POST
+    if request.method == "POST" and not previewing and form.is_valid():
         try:
             branding_save(tenant=tenant, **form.service_arguments())
         except ApplicationError as error:
@@ -89,7 +91,7 @@ def branding(request: HttpRequest) -> HttpResponse:
         request,
         "storefront/manage/branding.html",
         {"form": form, **_preview(values)},
-        status=400 if form.errors else 200,
+        status=400 if form.is_bound and not previewing and form.errors else 200,
     )
 
 
