@@ -12,12 +12,12 @@ ENV    := set -a; [ -f .data/services.env ] && . .data/services.env; set +a;
 PORT   ?= 8000
 
 .PHONY: help install services migrate demo run test lint format bench bench-provisioning \
-	bench-queues bench-search bench-bookings bench-scale graphql-schema stop clean
+	bench-queues bench-search bench-bookings bench-pages bench-scale graphql-schema stop clean
 
 help:
 	@echo "make run    set everything up and serve the platform with demo data"
 	@echo "make test   set everything up and run the whole test suite"
-	@echo "make lint | format | bench (bench-provisioning, -queues, -search, -bookings) | stop | clean"
+	@echo "make lint | format | bench (bench-provisioning, -queues, -search, -bookings, -pages) | stop | clean"
 	@echo "make bench-scale   1,000 marketplaces: provisioning paths and migrating them (~20 min)"
 	@echo "make graphql-schema   rewrite schema.graphql after changing the GraphQL schema"
 
@@ -60,7 +60,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-provisioning bench-queues bench-search bench-bookings
+bench: bench-provisioning bench-queues bench-search bench-bookings bench-pages
 
 # Rewrites schema.graphql from the GraphQL schema (a test fails while it is stale).
 graphql-schema: install
@@ -77,6 +77,10 @@ bench-search: services
 
 bench-bookings: services
 	$(ENV) $(PY) bench/bookings.py
+
+# Storefront pages vs the JSON API for the same data, and the results page's weight.
+bench-pages: services
+	$(ENV) $(PY) bench/pages.py
 
 bench-scale: services
 	$(ENV) $(PY) bench/tenants_scale.py --tenants 1000

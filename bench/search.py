@@ -28,7 +28,14 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["EMAIL_URL"] = "dummymail://"
 
 from bench.common import drop_database, use_throwaway_database  # noqa: E402
-from bench.web import Call, load, report, start_server, stop_server  # noqa: E402
+from bench.web import (  # noqa: E402
+    Call,
+    interleaved,
+    load,
+    report,
+    start_server,
+    stop_server,
+)
 
 DATABASE = use_throwaway_database("bench_search")
 
@@ -227,26 +234,6 @@ def check_answers(calls: list[Call]) -> None:
             raise SystemExit(f"GraphQL search failed: {body['errors']} for {call.body}")
 
 
-def interleaved(cases: dict[str, list[Call]], rounds: int = 4) -> dict[str, tuple]:
-    """Each case's calls in `rounds` slices, the cases taking turns (ABCABC…), so a change
-    in the machine's load during the run weighs on every case alike. Per case: (latencies,
-    rate, statuses) as `load` gives them."""
-    latencies = {name: [] for name in cases}
-    seconds = dict.fromkeys(cases, 0.0)
-    statuses = {name: {} for name in cases}
-    for turn in range(rounds):
-        for name, calls in cases.items():
-            chunk = calls[turn::rounds]
-            took, rate, codes = load(HOST, chunk)
-            latencies[name] += took
-            seconds[name] += len(chunk) / rate
-            for code, count in codes.items():
-                statuses[name][code] = statuses[name].get(code, 0) + count
-    return {
-        name: (latencies[name], len(cases[name]) / seconds[name], statuses[name]) for name in cases
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, default=20000)
@@ -271,7 +258,7 @@ def main() -> None:
                     load(HOST, graphql_calls)
                 label = f"cache {'on (warm)' if cache else 'off'}"
                 # GraphQL (anonymous here) is answered from its cache like REST when warm.
-                results = interleaved({
+                results = interleaved(HOST, {
                     "bare Django view": [Call("/bench/bare")] * args.requests,
                     f"REST search, {label}": rest_calls,
                     f"GraphQL search, {label}": graphql_calls,

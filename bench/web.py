@@ -115,3 +115,23 @@ def report(label: str, latencies: list[float], rate: float, statuses: dict, base
 def baseline(host: str, count: int) -> tuple:
     """The bare Django view on the same server: what every ratio is measured against."""
     return report("bare Django view", *load(host, [Call("/bench/bare")] * count))
+
+
+def interleaved(host: str, cases: dict[str, list[Call]], rounds: int = 4) -> dict[str, tuple]:
+    """Each case's calls in `rounds` slices, the cases taking turns (ABCABC…), so a change
+    in the machine's load during the run weighs on every case alike. Per case: (latencies,
+    rate, statuses) as `load` gives them."""
+    latencies = {name: [] for name in cases}
+    seconds = dict.fromkeys(cases, 0.0)
+    statuses = {name: {} for name in cases}
+    for turn in range(rounds):
+        for name, calls in cases.items():
+            chunk = calls[turn::rounds]
+            took, rate, codes = load(host, chunk)
+            latencies[name] += took
+            seconds[name] += len(chunk) / rate
+            for code, count in codes.items():
+                statuses[name][code] = statuses[name].get(code, 0) + count
+    return {
+        name: (latencies[name], len(cases[name]) / seconds[name], statuses[name]) for name in cases
+    }

@@ -1,8 +1,10 @@
-"""Demo data for the host and admin pages: the demo host gets a request waiting for an
-answer, upcoming stays and completed stays (payouts); the demo admin gets members to manage.
+"""Demo data for the host and admin pages: the demo host (host@<slug>.demo.test) gets a
+request waiting for an answer, upcoming stays (one paid, one awaiting the guest's transfer)
+and completed, paid stays (payouts); the demo admin gets members to manage.
 
-Kept apart from demo.py (listings and branding) and called once from it. Everything goes
-through the services the pages use; re-running skips a marketplace that has bookings."""
+Kept apart from demo.py (listings, branding, reviews and trips) and called once from it, after
+the reviews' stays. Everything goes through the services the pages use; a marketplace where
+these members already booked is left as it is."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from shared_apps.core.tenancy import marketplace_today
 from shared_apps.tenants.models import Tenant
 
 # (first name, role) of the members an admin sees besides the demo's own logins.
-DEMO_MEMBERS = [("Mia", Role.GUEST), ("Noah", Role.HOST), ("Lena", Role.GUEST)]
+DEMO_MEMBERS = [("Mia", Role.GUEST), ("Noah", Role.HOST), ("Elena", Role.GUEST)]
 
 
 def _members(tenant: Tenant, make_user) -> list[User]:
@@ -34,49 +36,68 @@ def _reference(booking) -> str:
     return f"DEMO-{booking.pk.hex[:10].upper()}"
 
 
-def _completed_stay(booking) -> None:
-    """A stay that already happened: bookings can only be made for the future, so the demo
-    books, is paid, then moves the dates back as if the weeks had passed, and completes it
-    as the periodic task would."""
+def _book(prop, who: User, *, start: int, nights: int):
+    from tenant_apps.bookings.services import booking_create
+
+    today = marketplace_today()
+    nights = max(nights, prop.min_nights)
+    return booking_create(
+        property_id=prop.pk, guest=who, check_in=today + timedelta(days=start),
+        check_out=today + timedelta(days=start + nights), guests=2,
+    )  # fmt: skip
+
+
+def _accepted(booking):
+    """The host's yes, if it was a request (on an offline marketplace the stay then waits
+    for the guest's transfer)."""
+    from tenant_apps.bookings.services import booking_accept
+
+    if booking.status == "requested":
+        return booking_accept(booking=booking, actor=booking.property.host)
+    return booking
+
+
+def _paid(booking):
+    """Accepted, then paid by bank transfer (the admin marks it)."""
     from tenant_apps.bookings.models import Booking
-    from tenant_apps.bookings.services import booking_complete
     from tenant_apps.payments.services import payment_mark_paid
 
-    payment_mark_paid(booking_id=booking.pk, method="bank_transfer", reference=_reference(booking))
+    booking = _accepted(booking)
+    if booking.status == "pending_payment":
+        payment_mark_paid(
+            booking_id=booking.pk, method="bank_transfer", reference=_reference(booking)
+        )
+    return Booking.objects.get(pk=booking.pk)
+
+
+def _completed(booking) -> None:
+    """A stay that already happened: bookings can only be made for the future, so the demo
+    books and is paid, completes the stay as the periodic task would, then moves its dates
+    back as if the weeks had passed."""
+    from tenant_apps.bookings.models import Booking
+    from tenant_apps.bookings.services import booking_complete
+
+    booking = booking_complete(booking=_paid(booking))
     shift = timedelta(days=(booking.check_out - marketplace_today()).days + 10)
     Booking.objects.filter(pk=booking.pk).update(
         check_in=booking.check_in - shift, check_out=booking.check_out - shift
     )
-    booking_complete(booking=Booking.objects.get(pk=booking.pk))
 
 
 def seed_hosting(*, tenant: Tenant, host: User, guest: User, make_user) -> None:
     from tenant_apps.bookings.models import Booking
-    from tenant_apps.bookings.services import booking_create
     from tenant_apps.listings.selectors import properties_of_host
-    from tenant_apps.payments.services import payment_mark_paid
 
-    mia, _noah, lena = _members(tenant, make_user)
+    mia, _noah, elena = _members(tenant, make_user)
     with tenant_context(tenant):
-        if Booking.objects.exists():
+        if Booking.objects.filter(guest__in=[mia, elena]).exists():
             return
         listings = list(properties_of_host(host=host).order_by("created"))
         on_request = [prop for prop in listings if not prop.instant_book]
-        instant = [prop for prop in listings if prop.instant_book]
-        today = marketplace_today()
-
-        def book(prop, who, start: int, nights: int):
-            return booking_create(
-                property_id=prop.pk, guest=who, check_in=today + timedelta(days=start),
-                check_out=today + timedelta(days=start + nights), guests=2,
-            )  # fmt: skip
-
-        # A request waiting for the host's answer.
-        book(on_request[0], guest, 21, 3)
-        # Upcoming stays: one paid (confirmed), one waiting for the guest's transfer.
-        paid = book(instant[0], guest, 7, 4)
-        payment_mark_paid(booking_id=paid.pk, method="bank_transfer", reference=_reference(paid))
-        book(instant[-1], lena, 14, 2)
-        # Completed stays, so the payouts page has earnings.
-        _completed_stay(book(instant[0], mia, 40, 3))
-        _completed_stay(book(instant[-1], mia, 60, 5))
+        # Days chosen clear of the demo guest's own trips (demo.py: +21 and +45).
+        if on_request:
+            _book(on_request[0], guest, start=30, nights=3)  # waits for the host's answer
+        _paid(_book(listings[0], guest, start=7, nights=4))  # upcoming, paid
+        _accepted(_book(listings[-1], elena, start=14, nights=2))  # upcoming, not paid yet
+        _completed(_book(listings[0], mia, start=60, nights=3))
+        _completed(_book(listings[-1], mia, start=70, nights=5))

@@ -6,12 +6,15 @@ entries; nothing here decides a business rule."""
 from __future__ import annotations
 
 import calendar as calendar_module
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 from django.http import HttpRequest, QueryDict
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
@@ -56,6 +59,7 @@ class SearchPage:
     count: int
     next_cursor: str | None
     previous_cursor: str | None
+    key: dict | None = None
 
 
 def _cursor_of(link: str | None) -> str | None:
@@ -98,8 +102,9 @@ def search_page(request: HttpRequest) -> SearchPage:
             "previous": _cursor_of(paginator.get_previous_link()),
         }
 
+    key = {**params, "cursor": cursor, "page_size": page_size}
     try:
-        body = cached("search-page", {**params, "cursor": cursor, "page_size": page_size}, compute)
+        body = cached("search-page", key, compute)
     except NotFound:
         return SearchPage(
             params,
@@ -109,7 +114,9 @@ def search_page(request: HttpRequest) -> SearchPage:
             None,
             None,
         )
-    return SearchPage(params, {}, body["results"], body["count"], body["next"], body["previous"])
+    return SearchPage(
+        params, {}, body["results"], body["count"], body["next"], body["previous"], key
+    )
 
 
 def home_sections() -> dict[str, list[dict]]:
@@ -126,6 +133,16 @@ def home_sections() -> dict[str, list[dict]]:
         return sections
 
     return cached("home", {}, compute)
+
+
+def fragment(kind: str, key: dict, template: str, context: Callable[[], dict]) -> str:
+    """A rendered piece of a page that depends only on listings data, the query, branding
+    and the language (never on the visitor: no user, no CSRF token), cached with the answer
+    it shows under the same listings version, so a listing write renews it. Rendering the
+    cards and filters is most of a page's cost; with this a warm page costs about what the
+    API's cached answer does."""
+    params = {**key, "language": get_language(), "kind": kind}
+    return cached("fragment", params, lambda: render_to_string(template, context()))
 
 
 def amenities() -> list[dict]:

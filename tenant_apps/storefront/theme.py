@@ -73,8 +73,12 @@ def theme_for(tenant: Tenant) -> Theme:
 
 
 def theme_version(tenant: Tenant) -> str:
-    """Changes whenever anything the theme or favicon is made of changes."""
-    parts = (tenant.primary_color, tenant.accent_color, tenant.brand_name, tenant.logo_url)
+    """Changes whenever anything the theme, the favicon or the cached home page hero is made
+    of changes."""
+    parts = (
+        tenant.primary_color, tenant.accent_color, tenant.brand_name, tenant.logo_url,
+        tenant.hero_url,
+    )  # fmt: skip
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 

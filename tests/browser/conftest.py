@@ -101,32 +101,36 @@ def demo(storefront_server, marketplaces, django_db_blocker) -> Iterator[dict[st
     from shared_apps.tenants.services import tenant_delete
     from tenant_apps.storefront.demo import MARKETPLACES, seed_demo
 
-    with django_db_blocker.unblock():
-        users_before = set(User.objects.values_list("pk", flat=True))
-        seed_demo()
-        stores = {}
-        for spec in MARKETPLACES:
-            tenant = Tenant.objects.get(schema_name=spec["slug"])
-            host = f"{spec['slug']}.{settings.PLATFORM_DOMAIN}"
-            stores[spec["slug"]] = Storefront(
-                spec["slug"],
-                tenant.brand_name,
-                host,
-                f"http://{host}:{storefront_server.port}",
-                tenant,
-            )
-    yield stores
-    with django_db_blocker.unblock():
-        for store in stores.values():
-            tenant_delete(tenant=store.tenant, confirm_slug=store.slug, archive=False)
-        # The demo's identities, without the ORM's cascade (it would look for listings in
-        # the public schema); their memberships went with the marketplaces.
-        Membership.objects.exclude(user_id__in=users_before).delete()
-        User.objects.exclude(pk__in=users_before)._raw_delete(User.objects.db)
-    # Playwright's sync API runs code in greenlets, where Django's connection handler (a
-    # context-local) may have opened a connection of its own: close it, or the test
-    # database can't be dropped at the end of the run.
-    connections.close_all()
+    stores: dict[str, Storefront] = {}
+    users_before: set = set()
+    # Links the server builds (canonical URLs, the demo logos) point at this live server.
+    url_template = settings.MARKETPLACE_URL_TEMPLATE
+    settings.MARKETPLACE_URL_TEMPLATE = f"http://{{domain}}:{storefront_server.port}"
+    try:
+        with django_db_blocker.unblock():
+            users_before = set(User.objects.values_list("pk", flat=True))
+            seed_demo()
+            for spec in MARKETPLACES:
+                tenant = Tenant.objects.get(schema_name=spec["slug"])
+                host = f"{spec['slug']}.{settings.PLATFORM_DOMAIN}"
+                base_url = f"http://{host}:{storefront_server.port}"
+                stores[spec["slug"]] = Storefront(
+                    spec["slug"], tenant.brand_name, host, base_url, tenant
+                )
+        yield stores
+    finally:
+        settings.MARKETPLACE_URL_TEMPLATE = url_template
+        with django_db_blocker.unblock():
+            for tenant in Tenant.objects.filter(schema_name__in=[s["slug"] for s in MARKETPLACES]):
+                tenant_delete(tenant=tenant, confirm_slug=tenant.schema_name, archive=False)
+            # The demo's identities, without the ORM's cascade (it would look for listings
+            # in the public schema); their memberships went with the marketplaces.
+            Membership.objects.exclude(user_id__in=users_before).delete()
+            User.objects.exclude(pk__in=users_before)._raw_delete(User.objects.db)
+        # Playwright's sync API runs code in greenlets, where Django's connection handler (a
+        # context-local) may have opened a connection of its own: close it, or the test
+        # database can't be dropped at the end of the run.
+        connections.close_all()
 
 
 # --- The browser ------------------------------------------------------------------------
@@ -192,7 +196,8 @@ def screenshot(page, store: Storefront, name: str) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^a-z0-9-]+", "-", name.lower())
     path = SCREENSHOT_DIR / f"{store.slug}-{safe}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # caret="initial": hiding the caret would inject a <style>, which the page's CSP refuses.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path
 
 

@@ -4,6 +4,7 @@ visitor's locale, and responsive images from photo renditions."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -22,6 +23,12 @@ def _locale() -> str:
     return to_locale(get_language() or "en-us")
 
 
+def _spaced(formatted: str) -> str:
+    """CLDR puts a space between a letter code and the digits ("CHF 420"), which Babel's
+    patterns leave out ("CHF420"); symbols ("$420") stay as they are."""
+    return re.sub(r"^([A-Za-z]{2,})(?=[\d-])", "\\1\u00a0", formatted)
+
+
 @register.filter
 def money(amount, currency: str) -> str:
     """1234.5, "CHF" -> "CHF 1,234.50" (digits, symbol and separators by locale)."""
@@ -31,7 +38,7 @@ def money(amount, currency: str) -> str:
         value = Decimal(str(amount))
     except InvalidOperation:
         return str(amount)
-    return format_currency(value, currency, locale=_locale())
+    return _spaced(format_currency(value, currency, locale=_locale()))
 
 
 @register.filter
@@ -40,8 +47,8 @@ def money_whole(amount, currency: str) -> str:
     if amount in (None, ""):
         return ""
     value = Decimal(str(amount)).quantize(Decimal(1))
-    return format_currency(
-        value, currency, locale=_locale(), format="¤#,##0", currency_digits=False
+    return _spaced(
+        format_currency(value, currency, locale=_locale(), format="¤#,##0", currency_digits=False)
     )
 
 
@@ -59,7 +66,7 @@ def day(value, style: str = "medium") -> str:
 def rating(value) -> str:
     if value in (None, ""):
         return ""
-    return format_decimal(Decimal(str(value)), format="0.0#", locale=_locale())
+    return format_decimal(Decimal(str(value)), format="0.0", locale=_locale())
 
 
 @register.filter

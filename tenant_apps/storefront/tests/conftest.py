@@ -29,3 +29,17 @@ def session_without_membership(market, user) -> Client:
 @pytest.fixture
 def browser_for():
     return signed_in
+
+
+@pytest.fixture
+def fresh_page_cache(marketplaces):
+    """Pages cached while a test ran (home and search are cached as rendered HTML under the
+    listings version) are left behind for the next test: the database rolls back, the cache
+    doesn't. Afterwards each marketplace gets a new listings version, so no later test is
+    served what this one saw."""
+    from tenant_apps.listings.cache import bump_listings_version
+
+    yield
+    for market in marketplaces.values():
+        with tenant_context(market.tenant):
+            bump_listings_version()

@@ -17,7 +17,7 @@ from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.storefront.security import STOREFRONT_CSP
 from tenant_apps.storefront.tests.conftest import session_without_membership, signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_page_cache")]
 
 HOST_PAGES = [
     ("get", "/host/"),

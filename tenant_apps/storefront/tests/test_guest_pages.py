@@ -226,3 +226,45 @@ def test_pages_use_renditions_never_the_original_photo(alpha, host):
     results = html(get(alpha, "/search/"))
     assert ".webp 64w" in results  # the listing's first photo, a small one
     assert 'loading="lazy"' in results
+
+
+def test_money_follows_the_marketplaces_currency_and_the_locale():
+    from tenant_apps.storefront.templatetags.storefront import money, money_whole
+
+    assert money("1260", "USD") == "$1,260.00"
+    assert money("1260", "CHF") == "CHF\u00a01,260.00"
+    assert money("1260", "JPY") == "¥1,260"
+    assert money_whole("420.00", "CHF") == "CHF\u00a0420"
+
+
+def test_cached_pages_show_a_listing_write_at_once(alpha, host):
+    assert "0 stays found" in html(get(alpha, "/search/", city="Basel"))
+    assert "Basel flat" not in html(get(alpha, "/"))
+
+    listing_factory(alpha.tenant, host, title="Basel flat", city="Basel")
+
+    assert "1 stay found" in html(get(alpha, "/search/", city="Basel"))
+    assert "Basel flat" in html(get(alpha, "/"))
+
+
+def test_a_host_reply_shows_on_the_listing_page_at_once(
+    alpha, host, chalet, django_capture_on_commit_callbacks
+):
+    guest = member_factory(alpha.tenant, Role.GUEST).user
+    review = review_factory(alpha.tenant, stay_factory(alpha.tenant, guest, chalet), rating=5)
+    assert "Thanks for staying" not in html(get(alpha, f"/stays/{chalet.id}/"))
+
+    with django_capture_on_commit_callbacks(execute=True), tenant_context(alpha.tenant):
+        review_services.review_reply(review=review, author=host, reply="Thanks for staying!")
+
+    assert "Thanks for staying!" in html(get(alpha, f"/stays/{chalet.id}/"))
+
+
+def test_page_fragments_are_cached_per_marketplace(alpha, bravo, host):
+    listing_factory(alpha.tenant, host, title="Only in alpha", city="Basel")
+
+    html(get(alpha, "/search/", city="Basel"))  # alpha's fragment is now cached
+    bravo_page = html(get(bravo, "/search/", city="Basel"))
+
+    assert "Only in alpha" not in bravo_page
+    assert "0 stays found" in bravo_page

@@ -23,7 +23,7 @@ from tenant_apps.payments.services import payment_mark_paid
 from tenant_apps.storefront.templatetags.storefront import money
 from tenant_apps.storefront.tests.conftest import signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_page_cache")]
 
 LISTING = {
     "title": "Chalet <b>Bold</b>", "property_type": "chalet", "max_guests": "4",

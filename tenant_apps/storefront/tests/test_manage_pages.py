@@ -23,7 +23,7 @@ from tenant_apps.reviews.selectors import review_policy
 from tenant_apps.storefront.selectors import storefront_profile
 from tenant_apps.storefront.tests.conftest import signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_page_cache")]
 
 
 def _picture(name="logo.png", size=(96, 96)) -> SimpleUploadedFile:

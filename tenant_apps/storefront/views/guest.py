@@ -6,20 +6,22 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from shared_apps.core.tenancy import current_tenant, marketplace_today
-from shared_apps.tenants.selectors import marketplace_url
 from tenant_apps.bookings.api.serializers import QuoteQuery
 from tenant_apps.bookings.services import stay_quote
 from tenant_apps.listings.constants import CancellationPolicy, PropertyType
 from tenant_apps.reviews.selectors import review_breakdown, reviews_of_property
 from tenant_apps.storefront import pages
+from tenant_apps.storefront.context_processors import site_url
 from tenant_apps.storefront.selectors import storefront_profile
 from tenant_apps.storefront.seo import listing_jsonld
 from tenant_apps.storefront.templatetags.storefront import medium_src
+from tenant_apps.storefront.theme import theme_version
 
 LISTING_REVIEWS_SHOWN = 6
 
@@ -41,43 +43,62 @@ CANCELLATION_IN_WORDS = {
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    sections = pages.home_sections()
-    hero = next(iter(sections["featured"] or sections["newest"]), None)
+    tenant = current_tenant()
     profile = storefront_profile()
-    return render(
-        request,
-        "storefront/home.html",
-        {
+
+    def context() -> dict:
+        sections = pages.home_sections()
+        hero = next(iter(sections["featured"] or sections["newest"]), None)
+        return {
+            "marketplace": tenant,
             "profile": profile,
             "featured": sections["featured"],
             "newest": sections["newest"],
             "hero_photo": hero["photos"][0] if hero and hero["photos"] else None,
-            "property_types": PropertyType.choices,
-        },
-    )
+        }
+
+    # Branding and the profile are no listings data: their versions are part of the key.
+    key = {"theme": theme_version(tenant), "profile": str(profile.updated)}
+    main_html = pages.fragment("home", key, "storefront/partials/home_main.html", context)
+    return render(request, "storefront/home.html", {"profile": profile, "main_html": main_html})
 
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     page = pages.search_page(request)
-    context = {
-        "page": page,
-        "values": page.params,
-        "selected_amenities": set(page.params.get("amenities", "").split(",")) - {""},
-        "amenities": pages.amenities(),
-        "property_types": PropertyType.choices,
-        "orderings": [
-            ("newest", _("Newest")),
-            ("price", _("Price: low to high")),
-            ("-price", _("Price: high to low")),
-            ("rating", _("Best rated")),
-        ],
-        "next_url": _with_cursor(request, page.next_cursor),
-        "previous_url": _with_cursor(request, page.previous_cursor),
-        "status": 400 if page.errors else 200,
-    }
-    template = "storefront/partials/results.html" if request.htmx else "storefront/search.html"
-    return render(request, template, context, status=context["status"])
+
+    def context() -> dict:
+        return {
+            "page": page,
+            "values": page.params,
+            "selected_amenities": sorted(set(page.params.get("amenities", "").split(",")) - {""}),
+            "amenities": pages.amenities(),
+            "property_types": PropertyType.choices,
+            "orderings": [
+                ("newest", _("Newest")),
+                ("price", _("Price: low to high")),
+                ("-price", _("Price: high to low")),
+                ("rating", _("Best rated")),
+            ],
+            "next_url": _with_cursor(request, page.next_cursor),
+            "previous_url": _with_cursor(request, page.previous_cursor),
+        }
+
+    if request.htmx:
+        return render(request, "storefront/partials/results.html", context())
+    if page.errors:
+        main_html = render_to_string("storefront/partials/search_main.html", context())
+    else:
+        main_html = pages.fragment(
+            "search", page.key, "storefront/partials/search_main.html", context
+        )
+    status = 400 if page.errors else 200
+    return render(
+        request,
+        "storefront/search.html",
+        {"values": page.params, "main_html": main_html},
+        status=status,
+    )
 
 
 def _with_cursor(request: HttpRequest, cursor: str | None) -> str | None:
@@ -94,19 +115,29 @@ def listing(request: HttpRequest, property_id) -> HttpResponse:
     body = pages.listing_detail(property_id=property_id, user=request.user)
     if body is None:
         raise Http404(_("No listing with this id here."))
-    reviews = reviews_of_property(property_id=property_id)[:LISTING_REVIEWS_SHOWN]
     names = {a["code"]: a["name"] for a in pages.amenities()}
+
+    def reviews_context() -> dict:
+        reviews = reviews_of_property(property_id=property_id)[:LISTING_REVIEWS_SHOWN]
+        return {
+            "listing": body,
+            "reviews": list(reviews),
+            "breakdown": review_breakdown(property_id=property_id),
+        }
+
     context = {
         "listing": body,
         "property_type": PropertyType(body["property_type"]).label,
         "amenity_names": [names.get(code, code) for code in body["amenities"]],
         "cancellation": CANCELLATION_IN_WORDS[CancellationPolicy(body["cancellation_policy"])],
-        "reviews": list(reviews),
-        "breakdown": review_breakdown(property_id=property_id),
+        # Reviews change only with a review write, which renews the listings version.
+        "reviews_html": pages.fragment(
+            "reviews", {"id": body["id"]}, "storefront/partials/reviews.html", reviews_context
+        ),
         "calendar": _calendar(request, property_id),
         "quote": _quote(request, body),
     }
-    site = marketplace_url(tenant=current_tenant())
+    site = site_url(current_tenant())
     context["jsonld"] = listing_jsonld(
         listing=body,
         url=site + reverse("storefront-listing", args=[body["id"]]),
