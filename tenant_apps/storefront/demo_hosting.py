@@ -1,5 +1,5 @@
 """Demo data for the host and admin pages: the demo host (host@<slug>.demo.test) gets a
-request waiting for an answer, upcoming stays (one paid, one awaiting the guest's transfer)
+request waiting for an answer, upcoming stays (one paid, one only accepted)
 and completed, paid stays (payouts); the demo admin gets members to manage.
 
 Kept apart from demo.py (listings, branding, reviews and trips) and called once from it, after
@@ -98,6 +98,6 @@ def seed_hosting(*, tenant: Tenant, host: User, guest: User, make_user) -> None:
         if on_request:
             _book(on_request[0], guest, start=30, nights=3)  # waits for the host's answer
         _paid(_book(listings[0], guest, start=7, nights=4))  # upcoming, paid
-        _accepted(_book(listings[-1], elena, start=14, nights=2))  # upcoming, not paid yet
+        _accepted(_book(listings[-1], elena, start=14, nights=2))  # upcoming, accepted
         _completed(_book(listings[0], mia, start=60, nights=3))
         _completed(_book(listings[-1], mia, start=70, nights=5))
