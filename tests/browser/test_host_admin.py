@@ -209,12 +209,14 @@ def test_an_admin_rebrands_and_guests_see_it_at_once_readable_in_any_colours(pag
     log_in(page, alpine, "admin@alpine.demo.test")
     try:
         page.get_by_role("link", name="Manage").click()
+        page.wait_for_load_state("load")  # htmx listens from DOMContentLoaded on
         page.get_by_label("Marketplace name").fill("Alpine Huts")
         # The preview follows the colours as they are picked (htmx), before saving.
         page.get_by_label("Primary colour").fill("#fef08a")
         page.get_by_label("Accent colour").fill("#0a0a0a")
+        # (htmx waits 300 ms after the last change; a loaded machine takes longer still)
         expect(page.locator(".preview-site__header")).to_have_css(
-            "background-color", "rgb(254, 240, 138)"
+            "background-color", "rgb(254, 240, 138)", timeout=20_000
         )
         page.get_by_label("Logo:", exact=True).set_input_files([png("logo.png", (250, 200, 20))])
         check(page, alpine, "manage-branding")
