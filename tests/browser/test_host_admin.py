@@ -111,6 +111,7 @@ def test_a_host_lists_a_place_with_photos_and_is_paid_after_the_stay(page, demo)
     page.get_by_label("House rules").fill("Shoes off inside.")
     page.get_by_label("Wi-Fi").check()
     page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("load")  # photo-upload.js (deferred) is listening from here on
     assert page.get_by_text("Before guests can see it, add:").is_visible()
 
     # A picture over the limit is refused before anything is sent
