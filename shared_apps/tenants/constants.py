@@ -75,4 +75,6 @@ DEFAULT_PRIMARY_COLOR = "#1f6feb"
 DEFAULT_ACCENT_COLOR = "#f78166"
 
 # The fields that make up a marketplace's look; its admins may change these.
-BRANDING_FIELDS = ("display_name", "logo_url", "primary_color", "accent_color", "support_email")
+BRANDING_FIELDS = (
+    "display_name", "logo_url", "hero_url", "primary_color", "accent_color", "support_email",
+)  # fmt: skip

@@ -27,6 +27,8 @@ class Tenant(TenantMixin):
     # Branding, shown by the white-label templates and the branding endpoint.
     display_name = models.CharField(max_length=100, blank=True, default="")
     logo_url = models.URLField(max_length=500, blank=True, default="")
+    # The home page's banner picture (uploaded on the admin's branding page).
+    hero_url = models.URLField(max_length=500, blank=True, default="")
     primary_color = models.CharField(
         max_length=7, default=DEFAULT_PRIMARY_COLOR, validators=[color_validator]
     )

@@ -16,7 +16,7 @@ from shared_apps.core.tenancy import current_tenant, marketplace_today
 from tenant_apps.bookings.collection import payment_collector
 from tenant_apps.bookings.constants import RELEASED_STATUSES, TRANSITIONS, BookingStatus
 from tenant_apps.bookings.locks import lock_booking
-from tenant_apps.bookings.models import Booking, BookingTransition
+from tenant_apps.bookings.models import Booking, BookingPolicy, BookingTransition
 from tenant_apps.bookings.notifications import notify
 from tenant_apps.bookings.pricing import booking_policy, quote
 from tenant_apps.bookings.selectors import holding_dates
@@ -295,3 +295,34 @@ def booking_expire(*, booking: Booking) -> Booking:
 @transaction.atomic
 def booking_complete(*, booking: Booking) -> Booking:
     return _move(booking, BookingStatus.COMPLETED, None, "stay ended")
+
+
+# What an admin may set on the booking policy, with the range that makes sense for each.
+POLICY_LIMITS = {
+    "guest_fee_percent": (Decimal(0), Decimal(50), "The guest fee"),
+    "host_fee_percent": (Decimal(0), Decimal(50), "The host fee"),
+    "tax_percent": (Decimal(0), Decimal(50), "The tax"),
+    "booking_window_days": (1, 730, "The booking window"),
+    "request_expiry_hours": (1, 168, "The time a host has to answer"),
+}
+
+
+@transaction.atomic
+def booking_policy_update(*, data: dict) -> BookingPolicy:
+    """Changes the fields of the marketplace's booking policy given in `data`, all or
+    nothing; each must be within POLICY_LIMITS."""
+    policy = BookingPolicy.objects.select_for_update().get(pk=booking_policy().pk)
+    problems = {}
+    for field, (low, high, label) in POLICY_LIMITS.items():
+        if field in data and not (low <= data[field] <= high):
+            problems[field] = [f"{label} must be from {low} to {high}."]
+    if problems:
+        raise ApplicationError(
+            "Please correct these fields: " + ", ".join(problems) + ".", fields=problems
+        )
+    changed = [field for field in POLICY_LIMITS if field in data]
+    for field in changed:
+        setattr(policy, field, data[field])
+    if changed:
+        policy.save(update_fields=changed)
+    return policy

@@ -39,7 +39,6 @@ DEFAULT_AMENITIES = [
 MAX_NIGHTLY_PRICE = Decimal("100000")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 50
-ALLOWED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Decoded size limit: a small file can hold a huge, mostly empty image (a decompression
 # bomb) that would take gigabytes of memory to open. 50 megapixels covers any camera photo.
 MAX_PHOTO_PIXELS = 50_000_000

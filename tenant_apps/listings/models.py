@@ -60,6 +60,7 @@ class Property(models.Model):
     max_nights = models.PositiveSmallIntegerField(default=365)
     check_in_time = models.TimeField(default=time(15, 0))
     check_out_time = models.TimeField(default=time(11, 0))
+    house_rules = models.TextField(max_length=2000, blank=True, default="")
     cancellation_policy = models.CharField(
         max_length=10, choices=CancellationPolicy.choices, default=CancellationPolicy.MODERATE
     )

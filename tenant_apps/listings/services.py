@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import io
 import posixpath
-import warnings
 from datetime import date
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import ApplicationError, ConflictError
+from shared_apps.core.images import image_extension
 from tenant_apps.listings.cache import bump_listings_version
 from tenant_apps.listings.constants import (
-    ALLOWED_IMAGE_FORMATS,
     MAX_NIGHTLY_PRICE,
     MAX_PHOTO_BYTES,
     MAX_PHOTO_PIXELS,
@@ -32,7 +31,7 @@ EDITABLE_FIELDS = (
     "title", "description", "property_type", "street", "city", "region", "postal_code",
     "country", "latitude", "longitude", "nightly_price", "cleaning_fee", "max_guests",
     "bedrooms", "beds", "bathrooms", "instant_book", "min_nights", "max_nights",
-    "check_in_time", "check_out_time", "cancellation_policy",
+    "check_in_time", "check_out_time", "cancellation_policy", "house_rules",
 )  # fmt: skip
 
 
@@ -155,50 +154,10 @@ def property_unlist(*, property: Property) -> Property:
     return prop
 
 
-def _too_many_pixels(width: int, height: int) -> ApplicationError:
-    return _invalid(
-        "image",
-        f"The photo is {width}x{height} pixels; the limit is {MAX_PHOTO_PIXELS // 1_000_000} "
-        "megapixels. Resize it and upload it again.",
-        "photo_too_many_pixels",
-    )
-
-
 def _image_format(upload) -> str:
     """The image's real format, read from its content (never its name or content type).
     Its pixel count is checked from the header before anything is decoded."""
-    if upload.size > MAX_PHOTO_BYTES:
-        raise _invalid(
-            "image", f"The photo is {upload.size} bytes; the limit is {MAX_PHOTO_BYTES}.",
-            "photo_too_large",
-        )  # fmt: skip
-    try:
-        upload.seek(0)
-        with warnings.catch_warnings():
-            # Pillow warns (and past twice its limit, refuses) on huge images; either way
-            # it is our clear 400, never a warning in the log or a 500.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                width, height = image.size
-                if width * height > MAX_PHOTO_PIXELS:
-                    raise _too_many_pixels(width, height)
-                image.verify()
-                image_format = image.format
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise _invalid(
-            "image",
-            f"The photo has too many pixels; the limit is {MAX_PHOTO_PIXELS // 1_000_000} "
-            "megapixels. Resize it and upload it again.",
-            "photo_too_many_pixels",
-        ) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise _invalid(
-            "image", "The file is not a JPEG, PNG or WebP image.", "not_an_image"
-        ) from exc
-    if image_format not in ALLOWED_IMAGE_FORMATS:
-        raise _invalid("image", f"{image_format} images are not accepted; use JPEG, PNG or WebP.")
-    upload.seek(0)
-    return ALLOWED_IMAGE_FORMATS[image_format]
+    return image_extension(upload, max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_PHOTO_PIXELS)
 
 
 def _make_renditions(photo: PropertyPhoto, upload) -> dict[str, str]:
@@ -262,6 +221,20 @@ def photo_add_missing_renditions(*, photo: PropertyPhoto) -> PropertyPhoto:
     photo.save(update_fields=["renditions"])
     _after_commit_bump()
     return photo
+
+
+@transaction.atomic
+def photo_move(*, photo: PropertyPhoto, position: int) -> None:
+    """Puts `photo` at `position` (0 is the cover), shifting the others; a position past
+    either end means the first or last place."""
+    prop = _lock(photo.property_id)
+    photos = [p for p in prop.photos.order_by("position", "created") if p.pk != photo.pk]
+    photos.insert(max(0, min(position, len(photos))), photo)
+    for index, each in enumerate(photos):
+        if each.position != index:
+            each.position = index
+            each.save(update_fields=["position"])
+    _after_commit_bump()
 
 
 @transaction.atomic

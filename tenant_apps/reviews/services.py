@@ -26,7 +26,7 @@ from tenant_apps.reviews.constants import (
     REPLY_MAX_LENGTH,
     SUB_RATINGS,
 )
-from tenant_apps.reviews.models import Review
+from tenant_apps.reviews.models import Review, ReviewPolicy
 from tenant_apps.reviews.selectors import review_policy
 
 
@@ -171,3 +171,19 @@ def review_hide(*, review: Review, admin: User, reason: str) -> Review:
     locked.save(update_fields=["is_hidden", "hidden_reason", "hidden_at", "hidden_by", "updated"])
     _refresh_rating(prop)
     return locked
+
+
+REVIEW_WINDOW_LIMITS = (1, 365)
+
+
+@transaction.atomic
+def review_policy_update(*, review_window_days: int) -> ReviewPolicy:
+    low, high = REVIEW_WINDOW_LIMITS
+    if not (low <= review_window_days <= high):
+        raise _invalid(
+            "review_window_days", f"The review window must be from {low} to {high} days."
+        )
+    policy = ReviewPolicy.objects.select_for_update().get(pk=review_policy().pk)
+    policy.review_window_days = review_window_days
+    policy.save(update_fields=["review_window_days"])
+    return policy

@@ -28,6 +28,7 @@ from shared_apps.tenants.services import (
     tenant_update,
 )
 from tenant_apps.storefront import demo_pictures
+from tenant_apps.storefront.demo_hosting import seed_hosting
 
 DEMO_PASSWORD = "demo-stays-2026!"  # noqa: S105  (printed by make run on purpose)
 OPERATOR_EMAIL = "operator@demo.test"
@@ -338,6 +339,10 @@ def seed_demo() -> list[DemoLogin]:
         _seed_branding(tenant, slug)
         listings = _seed_listings(tenant, hosts, slug)
         _seed_reviews_and_trips(tenant, listings, guest, reviewers)
+        seed_hosting(
+            tenant=tenant, host=hosts[0], guest=guest,
+            make_user=lambda email, first: _user(email, first_name=first),
+        )  # fmt: skip
         url = marketplace_url(tenant=tenant)
         logins += [
             DemoLogin(url, admin.email, "admin"),

@@ -73,22 +73,45 @@ def theme_for(tenant: Tenant) -> Theme:
 
 
 def theme_version(tenant: Tenant) -> str:
-    """Changes whenever anything the theme or favicon is made of changes."""
-    parts = (tenant.primary_color, tenant.accent_color, tenant.brand_name, tenant.logo_url)
+    """Changes whenever anything the theme, the favicon or the cached home page hero is made
+    of changes."""
+    parts = (
+        tenant.primary_color, tenant.accent_color, tenant.brand_name, tenant.logo_url,
+        tenant.hero_url,
+    )  # fmt: skip
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class TextPair:
+    """One way the stylesheets put brand-derived text on a background."""
+
+    label: str
+    text: str
+    background: str
+
+    @property
+    def ratio(self) -> float:
+        return contrast_ratio(self.text, self.background)
+
+
+def text_pairs(theme: Theme) -> list[TextPair]:
+    """Every text/background pair storefront.css and manage.css draw from the theme: the
+    header, hero, buttons and active tabs (text on a brand colour), links and prices (brand
+    text on the page and on panels), badges and status pills (brand text on the tint)."""
+    return [
+        TextPair("Header, hero, primary buttons", theme.on_primary, theme.primary),
+        TextPair("Accent buttons", theme.on_accent, theme.accent),
+        TextPair("Links on the page", theme.primary_text, PAGE_BACKGROUND),
+        TextPair("Links on panels", theme.primary_text, SURFACE_BACKGROUND),
+        TextPair("Accent text on the page", theme.accent_text, PAGE_BACKGROUND),
+        TextPair("Accent text on panels", theme.accent_text, SURFACE_BACKGROUND),
+        TextPair("Badges", theme.primary_text, theme.primary_tint),
+        TextPair("Accent text on badges", theme.accent_text, theme.primary_tint),
+    ]
 
 
 def minimum_text_contrast(theme: Theme) -> float:
     """The lowest contrast of any text/background pair the theme produces (for tests and
-    for the branding pages that warn an admin)."""
-    pairs = [
-        (theme.on_primary, theme.primary),
-        (theme.on_accent, theme.accent),
-        (theme.primary_text, PAGE_BACKGROUND),
-        (theme.primary_text, SURFACE_BACKGROUND),
-        (theme.accent_text, PAGE_BACKGROUND),
-        (theme.accent_text, SURFACE_BACKGROUND),
-        (theme.primary_text, theme.primary_tint),
-        (theme.accent_text, theme.primary_tint),
-    ]
-    return min(contrast_ratio(fg, bg) for fg, bg in pairs)
+    for the branding page's contrast report)."""
+    return min(pair.ratio for pair in text_pairs(theme))

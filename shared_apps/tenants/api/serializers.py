@@ -13,6 +13,7 @@ class BrandingFields(InputSerializer):
 
     display_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     logo_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    hero_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     primary_color = serializers.CharField(max_length=7, required=False, help_text="#RRGGBB")
     accent_color = serializers.CharField(max_length=7, required=False, help_text="#RRGGBB")
     support_email = serializers.EmailField(required=False, allow_blank=True)

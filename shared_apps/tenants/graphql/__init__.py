@@ -9,6 +9,7 @@ class Branding(graphene.ObjectType):
     name = graphene.String(required=True)
     display_name = graphene.String(required=True)
     logo_url = graphene.String(required=True)
+    hero_url = graphene.String(required=True)
     primary_color = graphene.String(required=True)
     accent_color = graphene.String(required=True)
     support_email = graphene.String(required=True)

@@ -51,6 +51,7 @@ class PropertyInput(InputSerializer):
     cancellation_policy = serializers.ChoiceField(
         choices=CancellationPolicy.choices, required=False
     )
+    house_rules = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
 class RenditionOutput(serializers.Serializer):
@@ -103,7 +104,7 @@ class PropertyOutput(serializers.ModelSerializer):
             "id", "title", "description", "property_type", "address", "latitude", "longitude",
             "nightly_price", "cleaning_fee", "currency", "max_guests", "bedrooms", "beds",
             "bathrooms", "amenities", "instant_book", "min_nights", "max_nights",
-            "check_in_time", "check_out_time", "cancellation_policy", "status",
+            "check_in_time", "check_out_time", "cancellation_policy", "house_rules", "status",
             "rating_average", "rating_count", "photos", "host", "distance_km", "created",
             "updated",
         ]  # fmt: skip

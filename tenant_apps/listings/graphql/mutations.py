@@ -41,6 +41,7 @@ class PropertyInput(graphene.InputObjectType):
     check_in_time = graphene.Time()
     check_out_time = graphene.Time()
     cancellation_policy = graphene.String()
+    house_rules = graphene.String()
 
 
 def _fresh(prop: Property) -> Property:

@@ -92,8 +92,8 @@ class PropertyNode(DjangoObjectType):
             "id", "title", "description", "property_type", "latitude", "longitude",
             "nightly_price", "cleaning_fee", "max_guests", "bedrooms", "beds", "bathrooms",
             "instant_book", "min_nights", "max_nights", "check_in_time", "check_out_time",
-            "cancellation_policy", "status", "rating_average", "rating_count", "created",
-            "updated",
+            "cancellation_policy", "house_rules", "status", "rating_average", "rating_count",
+            "created", "updated",
         ]  # fmt: skip
 
     @staticmethod
