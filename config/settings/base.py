@@ -305,6 +305,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
+    # Publishing gives up within about a second when the broker is away (kombu's default
+    # retries for many seconds inside the request); the outbox keeps the message and its
+    # sweep publishes it later (shared_apps.core.outbox). Workers reconnect on their own
+    # schedule (broker_connection_retry), which these don't shorten.
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "global_keyprefix": env("CELERY_KEY_PREFIX", default="rental:"),
@@ -323,7 +332,16 @@ SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)
 SCHEMA_POOL_REFILL_SECONDS = env.int("SCHEMA_POOL_REFILL_SECONDS", default=300)
 # Where a marketplace's archive goes when it is deleted (manage.py tenant_restore reads it).
 TENANT_ARCHIVE_DIR = env("TENANT_ARCHIVE_DIR", default=str(BASE_DIR / ".data" / "archives"))
+# Transactional outbox (shared_apps.core.outbox): the sweep republishes what a broker outage
+# left unsent, once it is older than the grace (the commit's own relay had its chance).
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=30)
+OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=10)
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=7)
 CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {
+        "task": "core.relay_outbox",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
     "sync-worker-queues": {
         "task": "core.sync_worker_queues",
         "schedule": QUEUE_SYNC_SECONDS,

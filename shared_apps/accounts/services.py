@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from django_tenants.utils import get_public_schema_name, tenant_context
+from django_tenants.utils import get_public_schema_name
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -31,6 +31,7 @@ from shared_apps.core.errors import (
     ConflictError,
     ForbiddenError,
 )
+from shared_apps.core.outbox import publish_after_commit
 from shared_apps.core.tenancy import current_schema_name, current_tenant, is_public_schema
 from shared_apps.tenants.models import Tenant
 
@@ -244,14 +245,13 @@ def queue_password_email(*, user: User, tenant: Tenant, reset: bool) -> None:
     `tenant` (from that marketplace's own queue; the platform queue for operators)."""
     from shared_apps.accounts.tasks import password_email, platform_password_email
 
-    def send() -> None:
-        if tenant.schema_name == get_public_schema_name():
-            platform_password_email.delay(user_id=str(user.pk), reset=reset)
-        else:
-            with tenant_context(tenant):
-                password_email.delay(user_id=str(user.pk), reset=reset)
-
-    transaction.on_commit(send)
+    public = tenant.schema_name == get_public_schema_name()
+    publish_after_commit(
+        platform_password_email if public else password_email,
+        schema_name=tenant.schema_name,
+        user_id=str(user.pk),
+        reset=reset,
+    )
 
 
 def password_reset_request(*, email: str) -> None:
