@@ -59,7 +59,9 @@ class PageSize(graphene.Scalar):
 
 def page_arguments(default: int = 20) -> dict[str, graphene.Argument]:
     return {
-        "first": graphene.Argument(PageSize, default_value=default),
+        # Non-null with a default: leaving `first` out gives the default, `first: null` is
+        # refused while the query is validated (it reached the slicing as None: a 500).
+        "first": graphene.Argument(graphene.NonNull(PageSize), default_value=default),
         "after": graphene.String(description="The `nextCursor` of the previous page."),
     }
 
