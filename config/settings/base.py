@@ -126,9 +126,20 @@ CACHES = {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
             "SOCKET_CONNECT_TIMEOUT": 2,
             "SOCKET_TIMEOUT": 2,
+            # Redis down: a cache error is a miss (reads answer from the database), logged
+            # once a minute (shared_apps.core.degraded) and reported by /healthz.
+            "IGNORE_EXCEPTIONS": True,
         },
     }
 }
+# Throttles read the same Redis through an alias that raises, so each scope chooses how to
+# fail (shared_apps.core.throttling): credentials closed (503), the rest open.
+CACHES["throttles"] = {
+    **CACHES["default"],
+    "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "shared_apps.core.degraded.cache"
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_CACHE_ALIAS = "default"
 # Sessions and CSRF per marketplace host: host-only cookies (no Domain attribute), so a

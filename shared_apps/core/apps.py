@@ -17,3 +17,13 @@ class CoreConfig(AppConfig):
                 mark_queue_active(routing_key)
 
         after_task_publish.connect(_mark_active, weak=False, dispatch_uid="core.mark_active")
+
+        import logging
+
+        from django.conf import settings
+
+        from shared_apps.core.degraded import CacheErrorsAsFailures
+
+        cache_logger = logging.getLogger(settings.DJANGO_REDIS_LOGGER)
+        if not any(isinstance(f, CacheErrorsAsFailures) for f in cache_logger.filters):
+            cache_logger.addFilter(CacheErrorsAsFailures())

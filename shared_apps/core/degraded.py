@@ -42,3 +42,13 @@ def reset() -> None:
     with _lock:
         _last_logged.clear()
         _last_failure.clear()
+
+
+class CacheErrorsAsFailures(logging.Filter):
+    """On django-redis's logger (settings.DJANGO_REDIS_LOGGER): each ignored cache error is
+    recorded as a failure and logged at most once a minute, instead of a traceback per call."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        note_failure(logging.getLogger(__name__), "cache", error or Exception(record.getMessage()))
+        return False

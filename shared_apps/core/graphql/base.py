@@ -13,7 +13,6 @@ from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 from graphql.language import IntValueNode
 from rest_framework import exceptions as drf
-from rest_framework.throttling import ScopedRateThrottle
 
 from shared_apps.core.errors import ApplicationError, AuthenticationError, ForbiddenError
 from shared_apps.core.permissions import (
@@ -23,6 +22,7 @@ from shared_apps.core.permissions import (
     request_membership,
 )
 from shared_apps.core.serializers import validated
+from shared_apps.core.throttling import ResilientScopedRateThrottle
 
 # --- Page sizes -----------------------------------------------------------------------------
 
@@ -110,7 +110,7 @@ def throttle(info, scope: str) -> None:
     class View:
         throttle_scope = scope
 
-    limiter = ScopedRateThrottle()
+    limiter = ResilientScopedRateThrottle()
     if not limiter.allow_request(info.context, View()):
         wait = limiter.wait()
         raise ApplicationError(
