@@ -75,3 +75,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Not preloading: the app would open database/Redis connections in the master that
 # forked workers would then share.
 preload_app = False
+
+# No `Server: gunicorn` on every answer: the product and its version only help whoever
+# scans for known vulnerabilities. Gunicorn always writes the header, from this name.
+import gunicorn.http.wsgi  # noqa: E402
+
+gunicorn.http.wsgi.SERVER = "web"

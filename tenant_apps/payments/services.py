@@ -97,6 +97,8 @@ def payment_settings_update(
         for name in SECRET_FIELDS:
             if given[name] is not None and name in KEY_SHAPES[provider]:
                 _store_secret(settings, name, given[name])
+            elif switching and name not in KEY_SHAPES[provider]:
+                _store_secret(settings, name, "")  # the old provider's: nothing may use it
     settings.save()
     return settings
 
