@@ -5,7 +5,6 @@ from django.conf.urls.static import static
 from django.urls import include, path
 
 from shared_apps.accounts.api.urls import marketplace_urlpatterns
-from shared_apps.accounts.urls import page_urlpatterns
 from shared_apps.core.admin_site import marketplace_admin_site
 from shared_apps.core.graphql.view import GraphQLView
 from shared_apps.core.urls import api_docs_urlpatterns
@@ -32,7 +31,8 @@ urlpatterns = [
     *api_docs_urlpatterns(urlconf=__name__, title="Rental platform: marketplace API"),
     path("graphql/", GraphQLView.as_view(response_cache=PublicListingAnswers()), name="graphql"),
     path("admin/", marketplace_admin_site.urls),
-    *page_urlpatterns,
+    # The storefront serves the emailed password links' path too (storefront-password-set),
+    # so a marketplace's guests choose their password under its brand.
     path("", include("tenant_apps.storefront.urls")),
 ]
 

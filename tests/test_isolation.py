@@ -26,14 +26,18 @@ def test_cache_entries_of_a_are_invisible_from_b(alpha, bravo):
 
 
 def test_cache_keys_in_redis_carry_the_schema_and_the_deployment_prefix(alpha):
-    with tenant_context(alpha.tenant):
-        cache.set("probe", 1, 60)
-        raw_keys = cache.client.get_client().keys("*probe")
+    from django.conf import settings
 
-    assert raw_keys, "the key should be in Redis"
-    key = raw_keys[0].decode()
-    schema, prefix = key.split(":")[:2]
+    deployment = settings.CACHES["default"]["KEY_PREFIX"]
+    with tenant_context(alpha.tenant):
+        cache.set("isolation-probe", 1, 60)
+    # Only this run's keys: other runs on the same Redis write keys of the same name.
+    raw_keys = cache.client.get_client().keys(f"*:{deployment}:*isolation-probe")
+
+    assert len(raw_keys) == 1, "the key should be in Redis, once"
+    schema, prefix = raw_keys[0].decode().split(":")[:2]
     assert schema == "alpha"
+    assert prefix == deployment
     assert prefix.startswith("test-")
 
 

@@ -96,3 +96,8 @@ def filter_bookings(bookings: QuerySet[Booking], **filters) -> QuerySet[Booking]
     if "to" in filters:
         bookings = bookings.filter(check_in__lt=filters["to"])
     return bookings
+
+
+def booking_timeline(*, booking: Booking) -> QuerySet:
+    """The booking's state changes, oldest first, with who made them."""
+    return booking.transitions.select_related("actor").order_by("created", "id")

@@ -130,11 +130,12 @@ def _record(booking: Booking, from_status: str, actor: User | None, note: str = 
 
 @transaction.atomic
 def booking_create(
-    *, property_id, guest: User, check_in: date, check_out: date, guests: int
+    *, property_id, guest: User, check_in: date, check_out: date, guests: int, message: str = ""
 ) -> Booking:
     """Books a stay: `requested` for request-to-book listings (the host answers), or
     `pending_payment` for instant-book ones. The property row is locked, so blocks and
-    bookings are checked against a still picture; the exclusion constraint is the last word."""
+    bookings are checked against a still picture; the exclusion constraint is the last word.
+    `message` (the guest's words to the host) is kept on the first step of the timeline."""
     prop = Property.objects.select_for_update().filter(pk=property_id).first()
     if prop is None:
         raise ApplicationError("No listing with this id here.", code="not_found", status=404)
@@ -156,9 +157,21 @@ def booking_create(
             )  # fmt: skip
     except IntegrityError as exc:
         raise ConflictError("These dates are already booked.", code="dates_unavailable") from exc
-    _record(booking, "", guest)
+    _record(booking, "", guest, _guest_message(message))
     transaction.on_commit(bump_listings_version)  # search and calendars change
     return booking
+
+
+def _guest_message(message: str) -> str:
+    message = message.strip()
+    limit = BookingTransition._meta.get_field("note").max_length
+    if len(message) > limit:
+        raise ApplicationError(
+            f"Keep your message to the host under {limit} characters.",
+            code="message_too_long",
+            fields={"message": [f"At most {limit} characters."]},
+        )
+    return message
 
 
 def _move(booking: Booking, to: str, actor: User | None, note: str = "") -> Booking:

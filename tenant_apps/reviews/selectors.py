@@ -51,6 +51,11 @@ def review_get(*, review_id, include_hidden: bool = False) -> Review | None:
     return reviews.filter(pk=review_id).first()
 
 
+def review_of_booking(*, booking) -> Review | None:
+    """The review a stay got, if any (one per booking)."""
+    return visible_reviews().filter(booking=booking).first()
+
+
 def review_breakdown(*, property_id) -> dict:
     """A listing's shown reviews in one query: how many gave each star (5 first), and the
     average of each sub-rating (None where nobody gave one)."""

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
@@ -108,7 +108,7 @@ def search_page(request: HttpRequest) -> SearchPage:
     except NotFound:
         return SearchPage(
             params,
-            {"cursor": ["This page of results has expired. Start from the first page."]},
+            {"cursor": [gettext("This page of results has expired. Start from the first page.")]},
             [],
             0,
             None,

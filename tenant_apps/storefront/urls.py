@@ -3,7 +3,7 @@ middleware recognises storefront pages by it)."""
 
 from django.urls import path
 
-from tenant_apps.storefront.views import account, assets, checkout, guest
+from tenant_apps.storefront.views import account, assets, checkout, guest, trips
 
 asset_urlpatterns = [
     path("theme.css", assets.theme_css, name="storefront-theme"),
@@ -28,11 +28,28 @@ guest_urlpatterns = [
 account_urlpatterns = [
     path("login/", account.login_page, name="storefront-login"),
     path("logout/", account.logout_page, name="storefront-logout"),
+    path("signup/", account.signup_page, name="storefront-signup"),
+    path("account/", account.profile_page, name="storefront-account"),
+    path("account/password/", account.password_change_page, name="storefront-password-change"),
+    path("password-reset/", account.password_reset_page, name="storefront-password-reset"),
+    # The path password_link_for (shared_apps.accounts) puts in emailed links.
+    path(
+        "accounts/set-password/<str:uidb64>/<str:token>/",
+        account.password_set_page,
+        name="storefront-password-set",
+    ),
 ]
 
-# Placeholder until the checkout pages land (they keep this URL and name).
 checkout_urlpatterns = [
     path("checkout/<uuid:property_id>/", checkout.checkout, name="storefront-checkout"),
+    path("trips/<uuid:booking_id>/pay/", checkout.pay, name="storefront-trip-pay"),
+]
+
+trips_urlpatterns = [
+    path("trips/", trips.trip_list, name="storefront-trips"),
+    path("trips/<uuid:booking_id>/", trips.trip_detail, name="storefront-trip"),
+    path("trips/<uuid:booking_id>/cancel/", trips.trip_cancel, name="storefront-trip-cancel"),
+    path("trips/<uuid:booking_id>/review/", trips.trip_review, name="storefront-trip-review"),
 ]
 
 urlpatterns = [
@@ -40,4 +57,5 @@ urlpatterns = [
     *guest_urlpatterns,
     *account_urlpatterns,
     *checkout_urlpatterns,
+    *trips_urlpatterns,
 ]

@@ -25,11 +25,6 @@ from django.test.testcases import LiveServerThread
 
 from tests.browser.chromium import LAUNCH_ARGS, NOT_RUN, find_chromium
 
-# Playwright's sync API keeps an asyncio loop in the main thread; Django would then refuse
-# ORM calls from the test body as "async context". Tests never share a connection with the
-# loop, so this is safe here (and only here).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 BROWSER_DIR = Path(__file__).parent
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 # axe-core impacts that fail a test; "moderate" and "minor" are reported, not failed.
@@ -53,6 +48,21 @@ def pytest_collection_modifyitems(config, items):
 def pytest_terminal_summary(terminalreporter):
     if find_chromium() is None:
         terminalreporter.write_line(f"\n*** {NOT_RUN} ***", red=True, bold=True)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _orm_beside_playwright():
+    """Playwright's sync API keeps an asyncio loop in the main thread; Django would then
+    refuse ORM calls from the test body as "async context". Tests never share a connection
+    with the loop, so this is safe here, for this package only (a leftover variable would
+    reach other tests' subprocesses, and `check --deploy` refuses it)."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 # --- The live server --------------------------------------------------------------------

@@ -175,3 +175,19 @@ def test_every_guest_page_type_is_accessible_in_both_brands(page, demo, slug, ki
     assert page.title().endswith(f" · {store.name}")
     assert_accessible(page, label=f"{slug} {kind}")
     screenshot(page, store, kind)
+
+
+def test_a_results_page_never_downloads_a_full_size_photo(page, demo):
+    alpine = demo["alpine"]
+    photos: list[str] = []
+    page.on(
+        "request",
+        lambda request: photos.append(request.url) if "/properties/" in request.url else None,
+    )
+
+    page.goto(alpine.url("/search/"))
+    page.mouse.wheel(0, 5000)  # bring every lazy card image into view
+    page.wait_for_load_state("networkidle")
+
+    assert len(photos) >= len(LISTINGS["alpine"])
+    assert all(re.search(r"-\d+\.webp$", url) for url in photos), photos

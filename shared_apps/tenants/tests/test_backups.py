@@ -23,6 +23,7 @@ from shared_apps.tenants.media import media_files, media_prefix
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.schemas import quoted, schema_signature
 from shared_apps.tenants.services import tenant_delete, tenant_provision
+from shared_apps.tenants.tests.probe import storefront_gains_a_migration as gained_migration_in
 from tenant_apps.bookings.models import Booking
 from tenant_apps.bookings.services import booking_create
 from tenant_apps.listings.tests.factories import listing_factory
@@ -297,15 +298,20 @@ def test_the_backup_command_writes_an_archive_the_restore_command_reads(keeper, 
     assert rows("keeper-two") == moved(rows("keeper"), "keeper", "keeper-two")
 
 
-def test_an_archive_of_older_code_is_migrated_forward_on_restore(keeper):
+@pytest.fixture
+def storefront_gains_a_migration(tmp_path) -> str:
+    return gained_migration_in(tmp_path)
+
+
+def test_an_archive_of_older_code_is_migrated_forward_on_restore(
+    keeper, storefront_gains_a_migration
+):
     from django.test import override_settings
 
     from shared_apps.tenants.fingerprints import code_fingerprint
 
     # the code gained a tenant migration since the archive was written
-    with override_settings(
-        MIGRATION_MODULES={"storefront": "shared_apps.tenants.tests.probe_migrations"}
-    ):
+    with override_settings(MIGRATION_MODULES={"storefront": storefront_gains_a_migration}):
         result = tenant_restore(path=keeper, slug="keeper-later")
 
         assert result.migrated_forward

@@ -4,6 +4,8 @@ processes, goes on past a failing schema and reports it, and a re-run finishes t
 from __future__ import annotations
 
 import io
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,6 +15,7 @@ from django.test import override_settings
 from shared_apps.tenants.fingerprints import code_fingerprint
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_delete, tenant_provision
+from shared_apps.tenants.tests.probe import storefront_gains_a_migration
 from tests.test_concurrency import committed, in_thread
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -20,7 +23,11 @@ pytestmark = pytest.mark.django_db(transaction=False)
 SLUGS = ["mig-a", "mig-b", "mig-c"]
 # The code gains one tenant migration: storefront_probe in every marketplace schema.
 NEW_MIGRATION = override_settings(
-    MIGRATION_MODULES={"storefront": "shared_apps.tenants.tests.probe_migrations"}
+    MIGRATION_MODULES={
+        "storefront": storefront_gains_a_migration(
+            Path(tempfile.mkdtemp(prefix="rental-test-migrations-"))
+        )
+    }
 )
 
 

@@ -99,3 +99,14 @@ def ld_json(data) -> str:
     text in it can close the element."""
     encoded = json.dumps(data, cls=DjangoJSONEncoder).translate(_json_script_escapes)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(encoded))  # noqa: S308
+
+
+@register.filter
+def booking_status(value: str) -> str:
+    """A booking state's name for people ("pending_payment" -> "Pending payment")."""
+    from tenant_apps.bookings.constants import BookingStatus
+
+    try:
+        return str(BookingStatus(value).label)
+    except ValueError:
+        return value.replace("_", " ")
