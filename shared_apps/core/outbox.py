@@ -18,7 +18,12 @@ from celery import Task
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+from django_tenants.utils import (
+    get_public_schema_name,
+    get_tenant_model,
+    schema_context,
+    tenant_context,
+)
 
 from shared_apps.core import degraded
 from shared_apps.core.models import OutboxMessage
@@ -71,11 +76,9 @@ def _publish(message: OutboxMessage) -> bool:
 def _in_schema(schema_name: str):
     """The message's marketplace as the current tenant (its task is sent with that schema),
     without a query when the relay runs in the request that wrote it."""
-    from shared_apps.tenants.models import Tenant
-
     if connection.schema_name == schema_name:
         return contextlib.nullcontext()
-    return tenant_context(Tenant.objects.get(schema_name=schema_name))
+    return tenant_context(get_tenant_model().objects.get(schema_name=schema_name))
 
 
 def outbox_sweep(*, older_than: timedelta | None = None, limit: int = 500) -> int:
@@ -83,14 +86,13 @@ def outbox_sweep(*, older_than: timedelta | None = None, limit: int = 500) -> in
     relay of a transaction that just committed), oldest first; drops those of deleted
     marketplaces and forgets sent ones after a week. Returns how many it published."""
     from config.celery import app
-    from shared_apps.tenants.models import Tenant
 
     if older_than is None:
         older_than = timedelta(seconds=settings.OUTBOX_RELAY_GRACE_SECONDS)
     now = timezone.now()
     published = 0
     with schema_context(get_public_schema_name()):
-        schemas = set(Tenant.objects.values_list("schema_name", flat=True))
+        schemas = set(get_tenant_model().objects.values_list("schema_name", flat=True))
         schemas.add(get_public_schema_name())
         with transaction.atomic():
             # Concurrent sweeps skip each other's rows instead of publishing them twice.
