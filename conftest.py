@@ -37,7 +37,7 @@ def _provision(slug: str, **extra) -> Marketplace:
         name=f"{slug.title()} Stays", slug=slug, admin_email=f"admin@{slug}.test", **extra
     )
     result.admin.set_password(PASSWORD)
-    result.admin.save(update_fields=["password"])
+    result.admin.save(update_fields=["password", "token_version"])
     return Marketplace(result.tenant, f"{slug}.localhost", result.admin)
 
 

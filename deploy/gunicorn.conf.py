@@ -96,3 +96,10 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+# No `Server: gunicorn` on every answer: the product and its version only help whoever
+# scans for known vulnerabilities. Gunicorn always writes the header, from this name.
+import gunicorn.http.wsgi  # noqa: E402
+
+gunicorn.http.wsgi.SERVER = "web"

@@ -78,19 +78,20 @@ def test_healthz_answers_on_any_host_including_a_bare_ip(api, marketplaces, db, 
     assert "workers" in body["checks"]
 
 
-def test_healthz_reports_a_broken_dependency_as_503(api, marketplaces, db, monkeypatch):
+def test_healthz_reports_a_broken_database_as_503(api, marketplaces, db, monkeypatch):
     from shared_apps.core import health
 
-    def redis_down():
+    def database_down():
         raise ConnectionError("connection refused")
 
-    monkeypatch.setitem(health.CHECKS, "redis", redis_down)
+    monkeypatch.setitem(health.CHECKS, "postgresql", database_down)
 
     response = api("127.0.0.1").get("/healthz")
 
     assert response.status_code == 503
-    assert response.json()["checks"]["redis"] == "error: ConnectionError"
-    assert response.json()["checks"]["postgresql"] == "ok"
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["postgresql"] == "error: ConnectionError"
+    assert response.json()["checks"]["redis"] == "ok"
 
 
 def test_storefront_page_is_branded_per_marketplace(client, alpha, bravo):

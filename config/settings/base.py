@@ -126,9 +126,20 @@ CACHES = {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
             "SOCKET_CONNECT_TIMEOUT": 2,
             "SOCKET_TIMEOUT": 2,
+            # Redis down: a cache error is a miss (reads answer from the database), logged
+            # once a minute (shared_apps.core.degraded) and reported by /healthz.
+            "IGNORE_EXCEPTIONS": True,
         },
     }
 }
+# Throttles read the same Redis through an alias that raises, so each scope chooses how to
+# fail (shared_apps.core.throttling): credentials closed (503), the rest open.
+CACHES["throttles"] = {
+    **CACHES["default"],
+    "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "shared_apps.core.degraded.cache"
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_CACHE_ALIAS = "default"
 # Sessions and CSRF per marketplace host: host-only cookies (no Domain attribute), so a
@@ -201,7 +212,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["shared_apps.core.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "shared_apps.core.pagination.CreatedCursorPagination",
@@ -304,6 +315,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
+    # Publishing gives up within about a second when the broker is away (kombu's default
+    # retries for many seconds inside the request); the outbox keeps the message and its
+    # sweep publishes it later (shared_apps.core.outbox). Workers reconnect on their own
+    # schedule (broker_connection_retry), which these don't shorten.
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "global_keyprefix": env("CELERY_KEY_PREFIX", default="rental:"),
@@ -322,7 +342,16 @@ SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=5)
 SCHEMA_POOL_REFILL_SECONDS = env.int("SCHEMA_POOL_REFILL_SECONDS", default=300)
 # Where a marketplace's archive goes when it is deleted (manage.py tenant_restore reads it).
 TENANT_ARCHIVE_DIR = env("TENANT_ARCHIVE_DIR", default=str(BASE_DIR / ".data" / "archives"))
+# Transactional outbox (shared_apps.core.outbox): the sweep republishes what a broker outage
+# left unsent, once it is older than the grace (the commit's own relay had its chance).
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=30)
+OUTBOX_RELAY_GRACE_SECONDS = env.int("OUTBOX_RELAY_GRACE_SECONDS", default=10)
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=7)
 CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {
+        "task": "core.relay_outbox",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
     "sync-worker-queues": {
         "task": "core.sync_worker_queues",
         "schedule": QUEUE_SYNC_SECONDS,

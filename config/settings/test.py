@@ -18,6 +18,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES["default"]["KEY_PREFIX"] = env(
     "CACHE_KEY_PREFIX", default=f"test-{os.getpid()}-{os.environ.get('PYTEST_XDIST_WORKER', 'm')}"
 )
+CACHES["throttles"]["KEY_PREFIX"] = CACHES["default"]["KEY_PREFIX"]
 # Tests that are not about throttling must not trip it; the throttle tests lower these.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "login": "1000/min",

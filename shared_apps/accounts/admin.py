@@ -40,6 +40,11 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal: list = []
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change) -> None:
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            obj.token_version += 1  # deactivated: every token it holds stops working now
+        super().save_model(request, obj, form, change)
+
     def has_delete_permission(self, request, obj=None) -> bool:
         # An identity's listings, bookings and reviews live in every marketplace's schema,
         # where a delete from the public schema can't follow them: deactivate it instead.

@@ -46,6 +46,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Staff are platform operators: they use the operator API and admin on the platform host.
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Carried in every token (shared_apps.accounts.tokens); raising it revokes every access
+    # and refresh token issued before: on a password change or reset, and on deactivation.
+    token_version = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -65,6 +68,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = normalize_email(self.email)
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Every path that changes a password (reset link, admin form) passes here, so each
+        revokes the identity's earlier tokens. Save `token_version` with `password`."""
+        super().set_password(raw_password)
+        self.token_version += 1
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -16,22 +16,23 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from django_tenants.utils import get_public_schema_name, tenant_context
-from rest_framework_simplejwt.exceptions import TokenError
+from django_tenants.utils import get_public_schema_name
+from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from shared_apps.accounts.authentication import WRONG_TENANT
+from shared_apps.accounts.authentication import REVOKED, WRONG_TENANT
 from shared_apps.accounts.constants import INVALID_CREDENTIALS, Role
 from shared_apps.accounts.models import Membership, User, normalize_email
 from shared_apps.accounts.selectors import membership_for, user_by_email
-from shared_apps.accounts.tokens import TENANT_CLAIM, tokens_for_user
+from shared_apps.accounts.tokens import current_for, issued_here, tokens_for_user
 from shared_apps.core.errors import (
     ApplicationError,
     AuthenticationError,
     ConflictError,
     ForbiddenError,
 )
-from shared_apps.core.tenancy import current_schema_name, current_tenant, is_public_schema
+from shared_apps.core.outbox import publish_after_commit
+from shared_apps.core.tenancy import current_tenant, is_public_schema
 from shared_apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -128,15 +129,19 @@ def auth_refresh(*, refresh: str) -> str:
     """A new access token, re-checking that the identity may still use this host."""
     try:
         token = RefreshToken(refresh)
+    except ExpiredTokenError as exc:
+        raise AuthenticationError(
+            "The refresh token has expired. Log in again.", code="token_expired"
+        ) from exc
     except TokenError as exc:
         raise AuthenticationError(
-            "The refresh token is invalid or expired. Log in again.", code="token_invalid"
+            "The refresh token is not valid. Log in again.", code="token_invalid"
         ) from exc
-    if token.get(TENANT_CLAIM) != current_schema_name():
+    if not issued_here(token):
         raise AuthenticationError(WRONG_TENANT, code="token_wrong_tenant")
     user = User.objects.filter(pk=token.get("user_id"), is_active=True).first()
-    if user is None:
-        raise AuthenticationError("This account is disabled.", code="account_disabled")
+    if user is None or not current_for(token, user):
+        raise AuthenticationError(REVOKED, code="token_revoked")
     _check_may_use_this_host(user, error=AuthenticationError)
     return str(token.access_token)
 
@@ -244,14 +249,13 @@ def queue_password_email(*, user: User, tenant: Tenant, reset: bool) -> None:
     `tenant` (from that marketplace's own queue; the platform queue for operators)."""
     from shared_apps.accounts.tasks import password_email, platform_password_email
 
-    def send() -> None:
-        if tenant.schema_name == get_public_schema_name():
-            platform_password_email.delay(user_id=str(user.pk), reset=reset)
-        else:
-            with tenant_context(tenant):
-                password_email.delay(user_id=str(user.pk), reset=reset)
-
-    transaction.on_commit(send)
+    public = tenant.schema_name == get_public_schema_name()
+    publish_after_commit(
+        platform_password_email if public else password_email,
+        schema_name=tenant.schema_name,
+        user_id=str(user.pk),
+        reset=reset,
+    )
 
 
 def password_reset_request(*, email: str) -> None:
@@ -289,5 +293,5 @@ def password_set(*, uidb64: str, token: str, password: str) -> User:
         )
     _validate_password(password=password, user=user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.save(update_fields=["password", "token_version"])  # earlier tokens stop working
     return user

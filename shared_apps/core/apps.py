@@ -21,3 +21,13 @@ class CoreConfig(AppConfig):
         from shared_apps.core.metrics import signals as metrics_signals
 
         metrics_signals.connect()  # task counts and durations, publish times (metrics)
+
+        import logging
+
+        from django.conf import settings
+
+        from shared_apps.core.degraded import CacheErrorsAsFailures
+
+        cache_logger = logging.getLogger(settings.DJANGO_REDIS_LOGGER)
+        if not any(isinstance(f, CacheErrorsAsFailures) for f in cache_logger.filters):
+            cache_logger.addFilter(CacheErrorsAsFailures())

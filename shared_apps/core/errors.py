@@ -134,6 +134,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(exc, exc_class):
             code, message = drf_code, drf_message
             break
+    if isinstance(exc, drf.AuthenticationFailed):
+        # Our authentication raises flat details with stable codes (token_expired, ...).
+        code = getattr(exc.detail, "code", None) or code
     if isinstance(exc, drf.Throttled) and exc.wait is not None:
         message = f"Too many requests. Try again in {int(exc.wait) + 1} seconds."
     if message is None:

@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
+from shared_apps.core import degraded
+
 logger = logging.getLogger(__name__)
 
 
@@ -28,6 +30,9 @@ def _check_redis() -> str:
 
 
 CHECKS = {"postgresql": _check_database, "redis": _check_redis}
+# Without these the platform still answers (reads from the database, follow-up work kept in
+# the outbox), so their failure is "degraded" (200), not a reason to leave the load balancer.
+DEGRADABLE = {"redis"}
 
 
 def _workers() -> str:
@@ -41,25 +46,30 @@ def _workers() -> str:
     return f"ok ({count} alive)" if count else "none answering"
 
 
-def health_report() -> tuple[bool, dict[str, str]]:
+def health_report() -> tuple[str, dict[str, str]]:
+    """("ok" | "degraded" | "unavailable", each check's result)."""
     results: dict[str, str] = {}
-    healthy = True
+    status = "ok"
     for name, check in CHECKS.items():
         try:
             results[name] = check()
         except Exception as exc:  # a health check reports every failure instead of raising
             logger.warning("health check %s failed: %s", name, exc)
             results[name] = f"error: {exc.__class__.__name__}"
-            healthy = False
+            if name not in DEGRADABLE:
+                status = "unavailable"
+            elif status == "ok":
+                status = "degraded"
     results["workers"] = _workers()
-    return healthy, results
+    if status == "ok" and degraded.recently_failed("broker"):
+        status = "degraded"  # follow-up work is waiting in the outbox
+    return status, results
 
 
 def health_response() -> JsonResponse:
-    healthy, results = health_report()
+    status, results = health_report()
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": results},
-        status=200 if healthy else 503,
+        {"status": status, "checks": results}, status=503 if status == "unavailable" else 200
     )
 
 

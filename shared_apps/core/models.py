@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 
@@ -21,3 +23,34 @@ class TaskReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_name}:{self.key}"
+
+
+class OutboxMessage(models.Model):
+    """A task that must follow a committed change, written in the change's own transaction.
+
+    The relay publishes it once the transaction commits and marks it sent; the periodic sweep
+    (`core.relay_outbox`) republishes whatever a broker outage left unsent. The message id is
+    the Celery task id, so a republished message is the same task to `run_once`. Public
+    schema with the schema name (as TaskReceipt): a marketplace's transaction can write it
+    (the search path includes public) and one sweep reads every marketplace's backlog."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    schema_name = models.CharField(max_length=63)
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created"],
+                condition=models.Q(sent_at__isnull=True),
+                name="core_outbox_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schema_name}:{self.task_name}:{self.pk}"

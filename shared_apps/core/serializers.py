@@ -20,3 +20,21 @@ def validated(serializer_class: type[serializers.Serializer], data, **kwargs) ->
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+# Dates people can mean: years beyond these are typos or probes, and near year 1 or 9999
+# date arithmetic (a night later, a month's last day) overflows into a 500.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+OUT_OF_RANGE = f"Use a date between {MIN_YEAR}-01-01 and {MAX_YEAR}-12-31."
+
+
+class BoundedDateField(serializers.DateField):
+    """A date between MIN_YEAR and MAX_YEAR, else a 400 saying so."""
+
+    default_error_messages = {"out_of_range": OUT_OF_RANGE}
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            self.fail("out_of_range")
+        return parsed

@@ -125,6 +125,14 @@ def sync_worker_queues() -> None:
     broadcast_queue_sync()
 
 
+@platform_task(name="core.relay_outbox")
+def relay_outbox() -> int:
+    """Periodic: publishes the follow-up tasks a broker outage left in the outbox."""
+    from shared_apps.core.outbox import outbox_sweep
+
+    return outbox_sweep()
+
+
 @platform_task(name="core.dispatch_to_marketplaces")
 def dispatch_to_marketplaces(task_name: str, kwargs: dict | None = None) -> int:
     """Sends one marketplace task into every active marketplace's own queue (used by beat

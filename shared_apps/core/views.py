@@ -61,7 +61,9 @@ def json_server_error(request):
 
 
 def json_bad_request(request, exception=None):
-    return JsonResponse(error_body("bad_request", "The request could not be understood."), 400)
+    return JsonResponse(
+        error_body("bad_request", "The request could not be understood."), status=400
+    )
 
 
 def json_forbidden(request, exception=None):

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import schema_exists
 
+from shared_apps.core.outbox import publish_after_commit
 from shared_apps.tenants.fingerprints import applied_fingerprint, code_fingerprint
 from shared_apps.tenants.models import SpareSchema
 from shared_apps.tenants.schemas import (
@@ -59,7 +60,7 @@ def spare_claim(*, schema_name: str) -> str | None:
             return None  # an orphan row is cleaned up by the next refill
         schema_rename(old=spare.name, new=schema_name)
         spare.delete()
-    transaction.on_commit(_refill_soon)
+    _refill_soon()
     return fingerprint
 
 
@@ -83,12 +84,11 @@ def template_clone(*, schema_name: str) -> str | None:
 
 
 def _refill_soon() -> None:
+    """Asks for a refill once the claim commits (through the outbox: a broker outage
+    neither fails the provisioning nor loses the refill)."""
     from shared_apps.tenants.tasks import refill_schema_pool
 
-    try:
-        refill_schema_pool.delay()
-    except Exception:  # the broker being away must not fail a committed provisioning
-        logger.exception("could not queue a schema pool refill; beat will run one")
+    publish_after_commit(refill_schema_pool)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import ApplicationError, ConflictError, ForbiddenError
+from shared_apps.core.outbox import publish_after_commit
 from shared_apps.core.tenancy import current_tenant, marketplace_today
 from tenant_apps.bookings.collection import payment_collector
 from tenant_apps.bookings.constants import RELEASED_STATUSES, TRANSITIONS, BookingStatus
@@ -124,7 +125,7 @@ def _record(booking: Booking, from_status: str, actor: User | None, note: str = 
     step = BookingTransition.objects.create(
         booking=booking, from_status=from_status, to_status=booking.status, actor=actor, note=note
     )
-    transaction.on_commit(lambda: notify.delay(transition_id=step.pk))
+    publish_after_commit(notify, transition_id=step.pk)
 
 
 @transaction.atomic

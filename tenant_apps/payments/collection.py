@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
+from shared_apps.core.outbox import publish_after_commit
 from tenant_apps.bookings.models import Booking
 from tenant_apps.payments import services
 from tenant_apps.payments.tasks import settle_booking
@@ -20,5 +19,4 @@ class ProviderCollector:
         the booking (retried while the provider is down)."""
         if not booking.payments.exists():
             return
-        booking_id = str(booking.pk)
-        transaction.on_commit(lambda: settle_booking.delay(booking_id=booking_id))
+        publish_after_commit(settle_booking, booking_id=str(booking.pk))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from shared_apps.accounts.models import User
 from shared_apps.core import crypto
 from shared_apps.core.errors import ApplicationError, ConflictError, NotFoundError, UpstreamError
+from shared_apps.core.parsers import JSONTooDeep, check_json_depth
 from shared_apps.core.tenancy import current_schema_name, current_tenant
 from shared_apps.tenants.selectors import marketplace_url
 from tenant_apps.bookings.collection import payment_collector
@@ -45,6 +46,7 @@ from tenant_apps.payments.gateways.base import (
     PaymentRequest,
     ProviderEvent,
     ProviderPayment,
+    WebhookMalformed,
     WebhookRejected,
 )
 from tenant_apps.payments.locks import LockedBooking, lock_booking_and_payments
@@ -95,6 +97,8 @@ def payment_settings_update(
         for name in SECRET_FIELDS:
             if given[name] is not None and name in KEY_SHAPES[provider]:
                 _store_secret(settings, name, given[name])
+            elif switching and name not in KEY_SHAPES[provider]:
+                _store_secret(settings, name, "")  # the old provider's: nothing may use it
     settings.save()
     return settings
 
@@ -663,7 +667,12 @@ def webhook_receive(*, provider: str, body: bytes, headers: Mapping[str, str]) -
             f"This marketplace doesn't take {provider} payments.", code="wrong_provider"
         )
     try:
+        check_json_depth(body)  # before the provider's SDK decodes it
         event = selectors.marketplace_gateway(settings).parse_webhook(body, headers)
+    except JSONTooDeep as exc:
+        raise ApplicationError(str(exc), code="invalid_payload") from exc
+    except WebhookMalformed as exc:
+        raise ApplicationError(str(exc), code="invalid_payload") from exc
     except WebhookRejected as exc:
         raise ApplicationError(str(exc), code="bad_signature") from exc
     record, created = WebhookEvent.objects.get_or_create(

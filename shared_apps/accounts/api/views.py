@@ -4,7 +4,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from shared_apps.accounts import services
@@ -30,6 +29,7 @@ from shared_apps.core.errors import NotFoundError
 from shared_apps.core.permissions import IsMarketplaceAdmin, request_membership
 from shared_apps.core.serializers import validated
 from shared_apps.core.tenancy import current_tenant
+from shared_apps.core.throttling import ResilientScopedRateThrottle
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
 
 
@@ -38,7 +38,7 @@ class PublicAuthView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []  # a stale or foreign token must not block a login
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ResilientScopedRateThrottle]
 
 
 class TokenView(PublicAuthView):
@@ -107,7 +107,7 @@ class PasswordResetView(PublicAuthView):
 class SignupView(MarketplaceAPIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ResilientScopedRateThrottle]
     throttle_scope = "signup"
 
     @extend_schema(

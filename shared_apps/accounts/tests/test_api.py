@@ -144,7 +144,7 @@ def test_a_token_from_marketplace_a_is_refused_on_b(api, alpha, bravo):
 
     # Then bravo refuses it
     assert response.status_code == 401
-    assert response.json()["code"] == "authentication_failed"
+    assert response.json()["code"] == "token_wrong_tenant"
     assert "another marketplace" in response.json()["message"]
 
 

@@ -13,7 +13,6 @@ from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 from graphql.language import IntValueNode
 from rest_framework import exceptions as drf
-from rest_framework.throttling import ScopedRateThrottle
 
 from shared_apps.core.errors import ApplicationError, AuthenticationError, ForbiddenError
 from shared_apps.core.permissions import (
@@ -23,6 +22,7 @@ from shared_apps.core.permissions import (
     request_membership,
 )
 from shared_apps.core.serializers import validated
+from shared_apps.core.throttling import ResilientScopedRateThrottle
 
 # --- Page sizes -----------------------------------------------------------------------------
 
@@ -59,7 +59,9 @@ class PageSize(graphene.Scalar):
 
 def page_arguments(default: int = 20) -> dict[str, graphene.Argument]:
     return {
-        "first": graphene.Argument(PageSize, default_value=default),
+        # Non-null with a default: leaving `first` out gives the default, `first: null` is
+        # refused while the query is validated (it reached the slicing as None: a 500).
+        "first": graphene.Argument(graphene.NonNull(PageSize), default_value=default),
         "after": graphene.String(description="The `nextCursor` of the previous page."),
     }
 
@@ -108,7 +110,7 @@ def throttle(info, scope: str) -> None:
     class View:
         throttle_scope = scope
 
-    limiter = ScopedRateThrottle()
+    limiter = ResilientScopedRateThrottle()
     if not limiter.allow_request(info.context, View()):
         wait = limiter.wait()
         raise ApplicationError(

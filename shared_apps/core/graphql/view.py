@@ -38,6 +38,7 @@ from rest_framework import exceptions as drf
 
 from shared_apps.accounts.authentication import TenantJWTAuthentication
 from shared_apps.core.errors import ApplicationError, AuthenticationError
+from shared_apps.core.parsers import JSONTooDeep, check_json_depth
 from shared_apps.core.tenancy import current_tenant
 
 logger = logging.getLogger(__name__)
@@ -147,6 +148,14 @@ class GraphQLView(BaseGraphQLView):
             if authenticated:
                 request.user = authenticated[0]
         return super().dispatch(request, *args, **kwargs)
+
+    def parse_body(self, request):
+        if self.get_content_type(request) == "application/json":
+            try:
+                check_json_depth(request.body)
+            except JSONTooDeep as exc:
+                raise HttpError(HttpResponseBadRequest(str(exc))) from exc
+        return super().parse_body(request)
 
     def get_response(self, request, data, show_graphiql=False):
         key = self._cache_key(request, data) if self.response_cache is not None else None

@@ -1,14 +1,14 @@
 from rest_framework import serializers
 
-from shared_apps.core.serializers import InputSerializer
+from shared_apps.core.serializers import BoundedDateField, InputSerializer
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking
 
 
 class BookingInput(InputSerializer):
     property = serializers.UUIDField()
-    check_in = serializers.DateField()
-    check_out = serializers.DateField()
+    check_in = BoundedDateField()
+    check_out = BoundedDateField()
     guests = serializers.IntegerField(min_value=1, max_value=100)
 
 
@@ -17,8 +17,8 @@ class NoteInput(InputSerializer):
 
 
 class QuoteQuery(serializers.Serializer):
-    check_in = serializers.DateField()
-    check_out = serializers.DateField()
+    check_in = BoundedDateField()
+    check_out = BoundedDateField()
     guests = serializers.IntegerField(min_value=1, max_value=100, default=1)
 
 

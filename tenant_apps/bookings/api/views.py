@@ -6,10 +6,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from shared_apps.core.errors import NotFoundError
 from shared_apps.core.serializers import validated
+from shared_apps.core.throttling import ResilientScopedRateThrottle
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
 from tenant_apps.bookings import selectors, services
 from tenant_apps.bookings.api.serializers import (
@@ -49,7 +49,7 @@ class BookingListCreateView(MarketplaceGenericAPIView):
     throttle_scope = "booking"
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [ResilientScopedRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(
         summary="My trips, or bookings of my listings (?as=host)",

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from shared_apps.core.serializers import InputSerializer
+from shared_apps.core.serializers import MAX_YEAR, MIN_YEAR, BoundedDateField, InputSerializer
 from shared_apps.core.tenancy import current_tenant, marketplace_today
 from tenant_apps.listings.constants import CancellationPolicy, PropertyType
 from tenant_apps.listings.models import AvailabilityBlock, Property, PropertyPhoto
@@ -150,8 +150,8 @@ class SearchQuery(serializers.Serializer):
         required=False, help_text="Comma-separated amenity codes; listings must have all."
     )
     instant_book = serializers.BooleanField(required=False, allow_null=True, default=None)
-    check_in = serializers.DateField(required=False)
-    check_out = serializers.DateField(required=False)
+    check_in = BoundedDateField(required=False)
+    check_out = BoundedDateField(required=False)
     ordering = serializers.ChoiceField(choices=ORDERINGS, required=False)
 
     def validate_amenities(self, value: str) -> tuple[str, ...]:
@@ -186,8 +186,8 @@ class PhotoInput(InputSerializer):
 
 
 class BlockInput(InputSerializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = BoundedDateField()
+    end = BoundedDateField()
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -201,6 +201,11 @@ class CalendarQuery(serializers.Serializer):
     month = serializers.RegexField(
         r"^\d{4}-(0[1-9]|1[0-2])$", error_messages={"invalid": "Use a month like 2027-03."}
     )
+
+    def validate_month(self, value: str) -> str:
+        if not MIN_YEAR <= int(value[:4]) <= MAX_YEAR:
+            raise serializers.ValidationError(f"Use a month between {MIN_YEAR} and {MAX_YEAR}.")
+        return value
 
 
 class CalendarDayOutput(serializers.Serializer):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from shared_apps.core.serializers import InputSerializer
+from shared_apps.core.serializers import BoundedDateField, InputSerializer
 from tenant_apps.payments.constants import OFFLINE_METHODS, Provider
 from tenant_apps.payments.models import Payment, PaymentSettings, Refund
 
@@ -101,8 +101,8 @@ class WebhookOutput(serializers.Serializer):
 class PayoutQuery(serializers.Serializer):
     def get_fields(self):
         return {
-            "from": serializers.DateField(required=False, help_text="Stays ending on or after."),
-            "to": serializers.DateField(required=False, help_text="Stays ending on or before."),
+            "from": BoundedDateField(required=False, help_text="Stays ending on or after."),
+            "to": BoundedDateField(required=False, help_text="Stays ending on or before."),
         }
 
 

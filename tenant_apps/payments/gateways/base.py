@@ -111,6 +111,10 @@ class WebhookRejected(Exception):
     """Unsigned, wrongly signed, stale or malformed: not from the provider, or not now."""
 
 
+class WebhookMalformed(WebhookRejected):
+    """Correctly signed, but not in the shape the provider documents for its type."""
+
+
 class Gateway(Protocol):
     name: str
     # Can money be authorized now and captured later? (Stripe yes; Paystack charges at once.)

@@ -19,6 +19,7 @@ from tenant_apps.payments.gateways.base import (
     ProviderEvent,
     ProviderPayment,
     ProviderRefund,
+    WebhookMalformed,
     WebhookRejected,
     major_units,
     minor_units,
@@ -136,6 +137,17 @@ class StripeGateway:
             ) from exc
         except (ValueError, KeyError, TypeError) as exc:
             raise WebhookRejected("The event body is not a Stripe event.") from exc
+        if not isinstance(obj, dict) or not isinstance(kind, str):
+            raise WebhookMalformed("The event's data.object is not an object.")
+        try:
+            return self._event(kind, event_id, event, obj)
+        except (ValueError, TypeError, AttributeError) as exc:  # e.g. an amount that's no number
+            raise WebhookMalformed(
+                f"The {kind} event's data.object does not have Stripe's documented shape."
+            ) from exc
+
+    @staticmethod
+    def _event(kind: str, event_id: str, event: dict, obj: dict) -> ProviderEvent:
         if kind in INTENT_EVENTS:
             error = obj.get("last_payment_error") or {}
             return ProviderEvent(

@@ -251,3 +251,20 @@ def test_keys_unreadable_after_a_key_change_are_a_clear_error(
     fresh = fake_stripe.open_account()
     api(alpha.host, alpha.admin).put(SETTINGS, {"provider": "stripe", **fresh}, format="json")
     assert api(alpha.host, guest).post(f"/api/v1/bookings/{booking.pk}/payments").status_code == 201
+
+
+def test_switching_provider_forgets_the_old_providers_webhook_secret(
+    alpha, stripe_keys, fake_paystack
+):
+    from tenant_apps.payments.tests.helpers import use_paystack
+
+    with tenant_context(alpha.tenant):
+        assert selectors.payment_settings().webhook_secret_last4  # Stripe's, stored
+
+    use_paystack(alpha, fake_paystack)  # Paystack signs with the secret key: no such secret
+
+    with tenant_context(alpha.tenant):
+        stored = selectors.payment_settings()
+        assert stored.provider == "paystack"
+        assert stored.webhook_secret_encrypted == ""
+        assert stored.webhook_secret_last4 == ""
