@@ -1,7 +1,8 @@
 """The API's rate limits on the pages that do the same things: logging in, signing up,
 asking for a password link, setting a password, booking. Same scopes, rates and counters as
 the API's ScopedRateThrottle (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES, in the marketplace's
-cache), so a page is never a way around an API limit."""
+cache), so a page is never a way around an API limit. Without Redis they fail as the API's do
+(shared_apps.core.throttling): credentials closed, with a branded 503, the rest open."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from functools import wraps
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from rest_framework.throttling import ScopedRateThrottle
+
+from shared_apps.core.errors import ApplicationError
+from shared_apps.core.throttling import ResilientScopedRateThrottle
 
 
 class _Scoped:
@@ -27,8 +30,12 @@ def throttled(scope: str):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method == "POST":
-                throttle = ScopedRateThrottle()
-                if not throttle.allow_request(request, _Scoped(scope)):
+                throttle = ResilientScopedRateThrottle()
+                try:
+                    allowed = throttle.allow_request(request, _Scoped(scope))
+                except ApplicationError as error:  # no Redis, and this scope fails closed
+                    return _unavailable(request, error)
+                if not allowed:
                     return _too_many(request, int(throttle.wait() or 1) + 1)
             return view(request, *args, **kwargs)
 
@@ -48,4 +55,16 @@ def _too_many(request, seconds: int):
         status=429,
     )
     response["Retry-After"] = str(seconds)
+    return response
+
+
+def _unavailable(request, error: ApplicationError):
+    response = render(
+        request,
+        "storefront/error.html",
+        {"status": error.status_code, "title": _("Briefly unavailable"), "message": error.message},
+        status=error.status_code,
+    )
+    for name, value in error.headers.items():
+        response[name] = value
     return response

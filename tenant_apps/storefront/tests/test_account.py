@@ -175,3 +175,23 @@ def test_pages_share_the_apis_rate_limits_per_marketplace(alpha, bravo, api, mon
     assert "Alpha Mountain Stays" in third.content.decode()
     assert elsewhere.status_code == 400  # another marketplace counts on its own
     assert reading.status_code == 200
+
+
+def test_without_the_throttles_redis_log_in_is_a_branded_503_not_a_way_around_limits(
+    alpha, guest, settings
+):
+    from django.core.cache import caches
+
+    # The throttles' Redis is unreachable (a closed port); the default cache still works.
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttles": {**settings.CACHES["throttles"], "LOCATION": "redis://127.0.0.1:9/0"},
+    }
+    caches["throttles"].close()
+
+    answer = browser(alpha).post("/login/", {"email": guest.email, "password": PASSWORD})
+
+    assert answer.status_code == 503
+    assert int(answer["Retry-After"]) > 0
+    assert "Signing in is briefly unavailable." in answer.content.decode()
+    assert "Alpha Mountain Stays" in answer.content.decode()
