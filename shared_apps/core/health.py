@@ -1,7 +1,9 @@
 """Health for probes. Liveness (/healthz/live): this process answers, nothing else is
 asked, so a database outage never gets every web pod restarted. Readiness (/healthz/ready,
-and /healthz as before): PostgreSQL and Redis answer, so a pod that can't reach them is
-taken out of the load balancer until they do."""
+and /healthz as before): PostgreSQL answers, so a pod that can't reach it is taken out of the
+load balancer until it does. Redis is asked and reported too, but without it the platform
+degrades instead of failing (every pod shares the one Redis, so taking them all out of the
+load balancer would only turn a degraded platform into an outage): "degraded", still 200."""
 
 from __future__ import annotations
 

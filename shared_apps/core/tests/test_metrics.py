@@ -171,15 +171,22 @@ def test_production_without_a_token_serves_no_metrics(metrics_client, settings, 
 def test_liveness_asks_nothing_readiness_asks_the_dependencies(api, db, monkeypatch):
     from shared_apps.core import health
 
-    def redis_down():
+    def down():
         raise ConnectionError("connection refused")
 
-    monkeypatch.setitem(health.CHECKS, "redis", redis_down)
+    monkeypatch.setitem(health.CHECKS, "redis", down)
+    assert api("10.0.0.7").get("/healthz/live").status_code == 200
+    ready = api("10.0.0.7").get("/healthz/ready")
+    # Without Redis the pod still serves (degraded mode): it stays in the load balancer.
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "degraded"
+    assert ready.json()["checks"]["redis"] == "error: ConnectionError"
 
+    monkeypatch.setitem(health.CHECKS, "postgresql", down)
     assert api("10.0.0.7").get("/healthz/live").status_code == 200
     ready = api("10.0.0.7").get("/healthz/ready")
     assert ready.status_code == 503
-    assert ready.json()["checks"]["redis"] == "error: ConnectionError"
+    assert ready.json()["checks"]["postgresql"] == "error: ConnectionError"
 
 
 def test_a_failed_provisioning_is_counted_and_not_timed(metrics_client, db):
