@@ -24,10 +24,12 @@ from bench import search  # noqa: E402  (creates the throw-away database and set
 from bench.common import drop_database  # noqa: E402
 
 from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context, tenant_context  # noqa: E402
 
 from shared_apps.accounts.constants import Role  # noqa: E402
 from shared_apps.accounts.models import Membership, User, normalize_email  # noqa: E402
+from shared_apps.core.models import OutboxMessage  # noqa: E402
 from shared_apps.tenants.models import Domain, SpareSchema, Tenant  # noqa: E402
 from tenant_apps.bookings.models import Booking  # noqa: E402
 from tenant_apps.bookings.constants import HOLDING_STATUSES  # noqa: E402
@@ -201,6 +203,12 @@ def main() -> None:
             explain_queryset(
                 "A spare schema to claim (provisioning)",
                 SpareSchema.objects.filter(kind="spare", fingerprint="x").order_by("created")[:1],
+            )
+            explain_queryset(
+                "The outbox sweep: unsent messages, oldest first (core.relay_outbox)",
+                OutboxMessage.objects.filter(
+                    sent_at__isnull=True, created__lte=timezone.now()
+                ).order_by("created")[:100],
             )
     finally:
         connection.close()

@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 import yaml
-from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
+from django_tenants.utils import get_public_schema_name, tenant_context
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared_apps.accounts.models import User
@@ -156,7 +156,9 @@ def operator_token(marketplaces):
     operator = committed(
         lambda: User.objects.create_user("metrics-operator@platform.test", is_staff=True)
     )
-    with schema_context(get_public_schema_name()):
+    # Issued by the platform host's own tenant row (tokens carry the issuer's id).
+    platform = committed(lambda: Tenant.objects.get(schema_name=get_public_schema_name()))
+    with tenant_context(platform):
         token = tokens_for_user(user=operator)["access"]
     yield token
     # Django's delete would look for the user's rows in marketplace tables; it has none.
