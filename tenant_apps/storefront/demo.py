@@ -8,7 +8,6 @@ Everything goes through the same services the API uses; re-running skips what ex
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -19,7 +18,6 @@ from django_tenants.utils import tenant_context
 from shared_apps.accounts.constants import Role
 from shared_apps.accounts.selectors import user_by_email
 from shared_apps.accounts.services import membership_grant, user_create
-from shared_apps.core.tenancy import marketplace_today
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.selectors import marketplace_url
 from shared_apps.tenants.services import (
@@ -29,6 +27,7 @@ from shared_apps.tenants.services import (
 )
 from tenant_apps.storefront import demo_pictures
 from tenant_apps.storefront.demo_hosting import seed_hosting
+from tenant_apps.storefront.demo_stays import book, into_the_past, paid
 
 DEMO_PASSWORD = "demo-stays-2026!"  # noqa: S105  (printed by make run on purpose)
 OPERATOR_EMAIL = "operator@demo.test"
@@ -229,41 +228,6 @@ def _seed_listings(tenant: Tenant, hosts: list, slug: str) -> list:
         return made
 
 
-def _stay(listing, guest, *, start_in_days: int, nights: int):
-    """A stay booked and confirmed through the booking services."""
-    from tenant_apps.bookings import services as bookings
-    from tenant_apps.payments.services import payment_mark_paid
-
-    today = marketplace_today()
-    nights = max(nights, listing.min_nights)
-    booking = bookings.booking_create(
-        property_id=listing.pk, guest=guest, check_in=today + timedelta(days=start_in_days),
-        check_out=today + timedelta(days=start_in_days + nights), guests=1,
-    )  # fmt: skip
-    if booking.status == "requested":
-        booking = bookings.booking_accept(booking=booking, actor=listing.host)
-    if booking.status == "pending_payment":  # offline payment: the admin marks it paid
-        payment_mark_paid(booking_id=booking.pk, method="bank_transfer", note="demo")
-        booking.refresh_from_db()
-    return booking
-
-
-def _into_the_past(booking, *, ended_days_ago: int):
-    """A stay that happened: booked ahead (the only way the services allow), completed, then
-    its dates moved back, as the demo can't wait for time to pass."""
-    from tenant_apps.bookings import services as bookings
-    from tenant_apps.bookings.models import Booking
-
-    booking = bookings.booking_complete(booking=booking)
-    nights = (booking.check_out - booking.check_in).days
-    check_out = marketplace_today() - timedelta(days=ended_days_ago)
-    Booking.objects.filter(pk=booking.pk).update(
-        check_in=check_out - timedelta(days=nights), check_out=check_out
-    )
-    booking.refresh_from_db()
-    return booking
-
-
 def _seed_reviews_and_trips(tenant: Tenant, listings: list, guest, reviewers: list) -> None:
     from tenant_apps.bookings import services as bookings
     from tenant_apps.reviews import services as reviews
@@ -279,9 +243,9 @@ def _seed_reviews_and_trips(tenant: Tenant, listings: list, guest, reviewers: li
                 break
             for r, reviewer in enumerate(reviewers[: 2 + index % 2]):
                 rating, clean, accurate, place, value, comment, reply = REVIEWS[(index + r) % 4]
-                stay = _stay(listing, reviewer, start_in_days=offset, nights=3)
+                stay = paid(book(listing, reviewer, start_in_days=offset, nights=3))
                 offset += (stay.check_out - stay.check_in).days + 1
-                stay = _into_the_past(stay, ended_days_ago=2 + r * 3)
+                stay = into_the_past(stay, ended_days_ago=2 + r * 3)
                 review = reviews.review_create(
                     booking=stay, author=reviewer, rating=rating, comment=comment,
                     cleanliness=clean, accuracy=accurate, location=place, value=value,
@@ -290,13 +254,14 @@ def _seed_reviews_and_trips(tenant: Tenant, listings: list, guest, reviewers: li
                     reviews.review_reply(review=review, author=listing.host, reply=reply)
         # The demo guest's trips: one to come, one past (reviewed), one cancelled.
         upcoming, past, cancelled = listings[0], listings[1], listings[2]
-        _stay(upcoming, guest, start_in_days=21, nights=4)
-        stay = _into_the_past(_stay(past, guest, start_in_days=offset, nights=2), ended_days_ago=5)
+        paid(book(upcoming, guest, start_in_days=21, nights=4))
+        stay = paid(book(past, guest, start_in_days=offset, nights=2))
+        stay = into_the_past(stay, ended_days_ago=5)
         reviews.review_create(
             booking=stay, author=guest, rating=5,
             comment="Exactly as described, and the host's recommendations made the trip.",
         )  # fmt: skip
-        trip = _stay(cancelled, guest, start_in_days=45, nights=3)
+        trip = paid(book(cancelled, guest, start_in_days=45, nights=3))
         bookings.booking_cancel(booking=trip, actor=guest, note="plans changed")
 
 
