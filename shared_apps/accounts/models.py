@@ -113,3 +113,18 @@ class Membership(models.Model):
     @property
     def can_host(self) -> bool:
         return self.role in (Role.HOST, Role.ADMIN)
+
+
+class RefreshTokenUse(models.Model):
+    """A refresh token that was spent (refresh tokens rotate: each works once). Presenting
+    one again is reuse, and revokes every token of the identity (services.auth_refresh).
+    Public schema: refresh tokens of every marketplace share it. A row is useless once its
+    token expires, and goes at the identity's next refresh."""
+
+    jti = models.CharField(max_length=64, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    expires = models.DateTimeField()
+    used = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.jti

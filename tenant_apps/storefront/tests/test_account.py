@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from shared_apps.accounts.constants import INVALID_CREDENTIALS, Role
+from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import Membership, User
 from shared_apps.accounts.services import password_link_for
 from shared_apps.accounts.tests.factories import PASSWORD
+from shared_apps.core.credentials import INVALID_CREDENTIALS
 from tenant_apps.storefront.tests.helpers import browser, signed_in
 
 pytestmark = pytest.mark.django_db
