@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -74,6 +75,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         revokes the identity's earlier tokens. Save `token_version` with `password`."""
         super().set_password(raw_password)
         self.token_version += 1
+
+    def check_password(self, raw_password: str) -> bool:
+        """Django's, except that upgrading the stored hash (a newer hasher or more
+        iterations) is not a password change: it must not revoke the tokens being issued."""
+
+        def upgrade(raw_password: str) -> None:
+            AbstractBaseUser.set_password(self, raw_password)
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, upgrade)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
