@@ -268,3 +268,35 @@ def test_lockouts_are_counted_in_the_public_schema_whatever_host_counted_them(al
         schemas = {row[0] for row in cursor.fetchall()}
 
     assert schemas == {"public"}
+
+
+def test_counters_that_no_longer_count_are_purged_periodically(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shared_apps.core.models import CredentialFailure
+    from shared_apps.core.tasks import purge_credential_failures
+
+    now = timezone.now()
+    long_ago = now - timedelta(hours=2)
+    CredentialFailure.objects.bulk_create(
+        [
+            CredentialFailure(key="identity:stale", failures=3, window_started=long_ago),
+            CredentialFailure(key="identity:fresh", failures=3, window_started=now),
+            CredentialFailure(
+                key="identity:locked",
+                failures=10,
+                window_started=long_ago,
+                locked_until=now + timedelta(minutes=5),
+            ),
+        ]
+    )
+
+    purged = purge_credential_failures()
+
+    assert purged == 1
+    assert set(CredentialFailure.objects.values_list("key", flat=True)) == {
+        "identity:fresh",
+        "identity:locked",
+    }

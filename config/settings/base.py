@@ -368,6 +368,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.refill_schema_pool",
         "schedule": SCHEMA_POOL_REFILL_SECONDS,
     },
+    "purge-credential-failures": {
+        "task": "core.purge_credential_failures",
+        "schedule": 3600,
+    },
 }
 # Beat sends every periodic job once as it starts (config/celery.py), so a local run does at
 # once what fell due while it was stopped; deployments with a long-lived beat needn't.

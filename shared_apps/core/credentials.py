@@ -129,6 +129,19 @@ def clear_identity(*, email: str) -> None:
     CredentialFailure.objects.filter(key=_identity_key(email)).delete()
 
 
+def purge_expired() -> int:
+    """Removes counters that no longer count: their window ended and no lockout is running.
+    Periodic (`core.purge_credential_failures`), so guesses at random emails don't pile up."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.CREDENTIAL_FAILURE_WINDOW_SECONDS)
+    deleted, _by_model = (
+        CredentialFailure.objects.filter(window_started__lt=cutoff)
+        .exclude(locked_until__gt=now)
+        .delete()
+    )
+    return deleted
+
+
 def verify_credentials(
     *, email: str, password: str, address: str, may_use: Callable[[object], bool]
 ):
