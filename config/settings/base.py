@@ -167,6 +167,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# One credential policy on every login surface (API, GraphQL, sign-up, storefront, both
+# admins): failed sign-ins counted per identity and per client address across the whole
+# platform; past a limit within the window, that identity (or address) is locked out for a
+# while, the same way whether or not it exists (shared_apps.core.credentials, docs/security.md).
+CREDENTIAL_FAILURES_PER_IDENTITY = env.int("CREDENTIAL_FAILURES_PER_IDENTITY", default=10)
+CREDENTIAL_FAILURES_PER_ADDRESS = env.int("CREDENTIAL_FAILURES_PER_ADDRESS", default=100)
+CREDENTIAL_FAILURE_WINDOW_SECONDS = env.int("CREDENTIAL_FAILURE_WINDOW_SECONDS", default=15 * 60)
+CREDENTIAL_LOCKOUT_SECONDS = env.int("CREDENTIAL_LOCKOUT_SECONDS", default=15 * 60)
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -359,6 +367,10 @@ CELERY_BEAT_SCHEDULE = {
     "refill-schema-pool": {
         "task": "tenants.refill_schema_pool",
         "schedule": SCHEMA_POOL_REFILL_SECONDS,
+    },
+    "purge-credential-failures": {
+        "task": "core.purge_credential_failures",
+        "schedule": 3600,
     },
 }
 # Beat sends every periodic job once as it starts (config/celery.py), so a local run does at

@@ -12,6 +12,10 @@ WRONG_TENANT = "This token was issued by another marketplace. Log in on this one
 EXPIRED = "This token has expired. Refresh it or log in again."
 INVALID = "This token is not valid. Log in again."
 REVOKED = "This token was revoked (password changed or account disabled). Log in again."
+REUSED = (
+    "This refresh token was already used, so it may have leaked: every token of this account "
+    "is revoked. Log in again."
+)
 
 
 class TenantJWTAuthentication(JWTAuthentication):

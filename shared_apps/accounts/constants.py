@@ -5,6 +5,3 @@ class Role(models.TextChoices):
     GUEST = "guest", "Guest"
     HOST = "host", "Host"
     ADMIN = "admin", "Admin"
-
-
-INVALID_CREDENTIALS = "Email or password is incorrect."

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -75,6 +76,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().set_password(raw_password)
         self.token_version += 1
 
+    def check_password(self, raw_password: str) -> bool:
+        """Django's, except that upgrading the stored hash (a newer hasher or more
+        iterations) is not a password change: it must not revoke the tokens being issued."""
+
+        def upgrade(raw_password: str) -> None:
+            AbstractBaseUser.set_password(self, raw_password)
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, upgrade)
+
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
@@ -113,3 +125,18 @@ class Membership(models.Model):
     @property
     def can_host(self) -> bool:
         return self.role in (Role.HOST, Role.ADMIN)
+
+
+class RefreshTokenUse(models.Model):
+    """A refresh token that was spent (refresh tokens rotate: each works once). Presenting
+    one again is reuse, and revokes every token of the identity (services.auth_refresh).
+    Public schema: refresh tokens of every marketplace share it. A row is useless once its
+    token expires, and goes at the identity's next refresh."""
+
+    jti = models.CharField(max_length=64, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    expires = models.DateTimeField()
+    used = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.jti

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django_tenants.utils import get_public_schema_name
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from shared_apps.accounts.authentication import REVOKED, WRONG_TENANT
-from shared_apps.accounts.constants import INVALID_CREDENTIALS, Role
-from shared_apps.accounts.models import Membership, User, normalize_email
+from shared_apps.accounts.authentication import REUSED, REVOKED, WRONG_TENANT
+from shared_apps.accounts.constants import Role
+from shared_apps.accounts.models import Membership, RefreshTokenUse, User, normalize_email
 from shared_apps.accounts.selectors import membership_for, user_by_email
 from shared_apps.accounts.tokens import current_for, issued_here, tokens_for_user
+from shared_apps.core import credentials
 from shared_apps.core.errors import (
     ApplicationError,
     AuthenticationError,
@@ -96,37 +99,65 @@ class SignupResult:
     membership_created: bool
 
 
-@transaction.atomic
 def membership_signup(
-    *, tenant: Tenant, email: str, password: str, first_name: str = "", last_name: str = ""
+    *,
+    tenant: Tenant,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    address: str = "",
 ) -> SignupResult:
     """Sign up on a marketplace: a new identity with a guest membership, or an existing
-    identity (proved by its password) joining this marketplace."""
+    identity (proved by its password) joining this marketplace.
+
+    Under the credential policy (shared_apps.core.credentials), as a login: refused while the
+    email or `address` (the client's) is locked out; a wrong password for an existing
+    identity, or a deactivated one, is the one `invalid_credentials` answer and counts as a
+    failure. Every path runs the hasher once, deactivated identities included."""
+    credentials.ensure_not_locked(email=email, address=address)
     user = user_by_email(email=email)
-    identity_created = user is None
-    if user is None:
-        user = user_create(
-            email=email, password=password, first_name=first_name, last_name=last_name
+    if user is not None:
+        # Hash first, whatever the account's state: a deactivated identity must cost the
+        # same as an active one.
+        if not (user.check_password(password) and user.is_active):
+            credentials.record_failure(email=email, address=address)
+            raise credentials.invalid_credentials()
+        credentials.clear_identity(email=email)
+    with transaction.atomic():
+        identity_created = user is None
+        if user is None:
+            user = user_create(
+                email=email, password=password, first_name=first_name, last_name=last_name
+            )
+        membership, membership_created = Membership.objects.get_or_create(
+            user=user, tenant=tenant, defaults={"role": Role.GUEST}
         )
-    elif not (user.is_active and user.check_password(password)):
-        raise AuthenticationError(INVALID_CREDENTIALS, code="invalid_credentials")
-    membership, membership_created = Membership.objects.get_or_create(
-        user=user, tenant=tenant, defaults={"role": Role.GUEST}
-    )
     return SignupResult(user, membership, identity_created, membership_created)
 
 
-def auth_login(*, email: str, password: str) -> dict[str, str]:
-    """Tokens for this host: a marketplace's members, or staff on the platform host."""
-    user = authenticate(email=email, password=password)
-    if user is None:
-        raise AuthenticationError(INVALID_CREDENTIALS, code="invalid_credentials")
-    _check_may_use_this_host(user)
+def auth_login(*, email: str, password: str, address: str = "") -> dict[str, str]:
+    """Tokens for this host: a marketplace's members, or staff on the platform host. Every
+    failure, "right password but not a member here" included, is one 401 (the credential
+    policy, shared_apps.core.credentials); `address` is the client's, for its counter."""
+    user = credentials.verify_credentials(
+        email=email, password=password, address=address, may_use=may_use_this_host
+    )
     return tokens_for_user(user=user)
 
 
-def auth_refresh(*, refresh: str) -> str:
-    """A new access token, re-checking that the identity may still use this host."""
+def may_use_this_host(user: User) -> bool:
+    """Staff on the platform host; members of the marketplace on a marketplace host."""
+    if is_public_schema():
+        return user.is_staff
+    return membership_for(user=user, tenant=current_tenant()) is not None
+
+
+def auth_refresh(*, refresh: str) -> dict[str, str]:
+    """A new access token and a new refresh token (rotation), re-checking that the identity
+    may still use this host. A refresh token works once: presenting one that was already
+    used means it leaked (or a client raced itself), so every token of the identity is
+    revoked (its token version goes up) and it must log in again."""
     try:
         token = RefreshToken(refresh)
     except ExpiredTokenError as exc:
@@ -142,8 +173,25 @@ def auth_refresh(*, refresh: str) -> str:
     user = User.objects.filter(pk=token.get("user_id"), is_active=True).first()
     if user is None or not current_for(token, user):
         raise AuthenticationError(REVOKED, code="token_revoked")
+    if not refresh_token_spend(token=token, user=user):
+        # Committed at once (no surrounding transaction), so the revocation survives the
+        # error below.
+        User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+        raise AuthenticationError(REUSED, code="token_reused")
     _check_may_use_this_host(user, error=AuthenticationError)
-    return str(token.access_token)
+    return tokens_for_user(user=user)
+
+
+def refresh_token_spend(*, token: RefreshToken, user: User) -> bool:
+    """Marks a refresh token used; False when it already was (reuse). get_or_create inserts
+    in a savepoint, so of two concurrent refreshes with one token exactly one wins. The
+    identity's rows for tokens that expired anyway go at the same time."""
+    RefreshTokenUse.objects.filter(user=user, expires__lt=timezone.now()).delete()
+    _use, first = RefreshTokenUse.objects.get_or_create(
+        jti=str(token["jti"]),
+        defaults={"user": user, "expires": datetime.fromtimestamp(token["exp"], tz=UTC)},
+    )
+    return first
 
 
 def _check_may_use_this_host(user: User, error: type[ApplicationError] = ForbiddenError) -> None:
@@ -259,21 +307,25 @@ def queue_password_email(*, user: User, tenant: Tenant, reset: bool) -> None:
 
 
 def password_reset_request(*, email: str) -> None:
-    """Emails a reset link when the address belongs to someone who may use this host.
-    Says nothing either way, so the endpoint can't be used to find out who has an account."""
-    user = user_by_email(email=email)
-    if user is None or not user.is_active:
-        return
-    try:
-        _check_may_use_this_host(user)
-    except ApplicationError:
-        return
-    tenant = (
-        Tenant.objects.get(schema_name=get_public_schema_name())
-        if is_public_schema()
-        else current_tenant()
+    """Queues a reset link for `email` on this host. The request itself never looks the
+    address up (the task does: password_reset_recipient), so the answer and its timing are
+    the same for an unknown address, a deactivated identity, a non-member and a member."""
+    from shared_apps.accounts.tasks import password_reset_email, platform_password_reset_email
+
+    public = is_public_schema()
+    publish_after_commit(
+        platform_password_reset_email if public else password_reset_email,
+        email=normalize_email(email),
     )
-    queue_password_email(user=user, tenant=tenant, reset=True)
+
+
+def password_reset_recipient(*, email: str) -> User | None:
+    """Who gets the reset link asked for `email` on the current host: an active identity
+    that may use it (a member here, or staff on the platform host), else nobody."""
+    user = user_by_email(email=email)
+    if user is None or not user.is_active or not may_use_this_host(user):
+        return None
+    return user
 
 
 def user_from_uid(uidb64: str) -> User | None:

@@ -35,3 +35,26 @@ def platform_password_email(self, user_id: str, reset: bool) -> bool:
     """The same for operators, on the platform host."""
     public = Tenant.objects.get(schema_name=get_public_schema_name())
     return _send_once(self, user_id=user_id, tenant=public, reset=reset)
+
+
+def _reset_once(task, *, email: str, tenant: Tenant) -> bool:
+    from shared_apps.accounts.services import password_reset_recipient
+
+    user = password_reset_recipient(email=email)
+    if user is None:
+        return False
+    return _send_once(task, user_id=str(user.pk), tenant=tenant, reset=True)
+
+
+@marketplace_task(name="accounts.password_reset_email", bind=True)
+def password_reset_email(self, email: str) -> bool:
+    """A reset link asked for on a marketplace host: the lookup happens here, not in the
+    request, so the request can't tell who has an account (issue 15, item 11)."""
+    return _reset_once(self, email=email, tenant=current_tenant())
+
+
+@platform_task(name="accounts.platform_password_reset_email", bind=True)
+def platform_password_reset_email(self, email: str) -> bool:
+    """The same on the platform host, for operators."""
+    public = Tenant.objects.get(schema_name=get_public_schema_name())
+    return _reset_once(self, email=email, tenant=public)

@@ -6,8 +6,8 @@ the current schema's rows, or, for public tables, rows scoped to the current mar
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.exceptions import ValidationError
 
+from shared_apps.core.credentials import PolicyLoginFormMixin, guarded_login_view
 from shared_apps.core.tenancy import current_tenant
 
 
@@ -20,17 +20,35 @@ def is_marketplace_admin(user) -> bool:
     return membership is not None and membership.is_admin
 
 
-class MarketplaceAdminLoginForm(AdminAuthenticationForm):
-    def confirm_login_allowed(self, user):
-        if not is_marketplace_admin(user):
-            raise ValidationError(
-                "Only administrators of this marketplace can log in here.", code="invalid_login"
-            )
+class MarketplaceAdminLoginForm(PolicyLoginFormMixin, AdminAuthenticationForm):
+    """The credential policy (shared_apps.core.credentials): a member who is not this
+    marketplace's admin gets the wrong-password answer, never "not allowed here"."""
+
+    def may_use(self, user) -> bool:
+        return is_marketplace_admin(user)
+
+
+class PlatformAdminLoginForm(PolicyLoginFormMixin, AdminAuthenticationForm):
+    """The same for Django's own admin on the platform host: staff only, and a non-staff
+    identity with the right password gets the wrong-password answer."""
+
+    def may_use(self, user) -> bool:
+        return user.is_active and user.is_staff
+
+
+def platform_admin_login(request):
+    """Django's admin login on the platform host, under the credential policy (the
+    platform URLconf routes /admin/login/ here, ahead of admin.site's own, and sets
+    admin.site.login_form to PlatformAdminLoginForm)."""
+    return guarded_login_view(admin.site.login)(request)
 
 
 class MarketplaceAdminSite(admin.AdminSite):
     login_form = MarketplaceAdminLoginForm
     site_url = "/"
+
+    def login(self, request, extra_context=None):
+        return guarded_login_view(super().login)(request, extra_context)
 
     def has_permission(self, request) -> bool:
         return is_marketplace_admin(request.user)

@@ -54,3 +54,17 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_name}:{self.task_name}:{self.pk}"
+
+
+class CredentialFailure(models.Model):
+    """Failed sign-ins counted per identity (a hash of the email) and per client address,
+    across every marketplace, the platform host and both admins: public schema, one row per
+    key, so a guesser can't spread attempts over hosts (shared_apps.core.credentials)."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

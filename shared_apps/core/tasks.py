@@ -133,6 +133,14 @@ def relay_outbox() -> int:
     return outbox_sweep()
 
 
+@platform_task(name="core.purge_credential_failures")
+def purge_credential_failures() -> int:
+    """Periodic: drops failed sign-in counters that no longer count."""
+    from shared_apps.core.credentials import purge_expired
+
+    return purge_expired()
+
+
 @platform_task(name="core.dispatch_to_marketplaces")
 def dispatch_to_marketplaces(task_name: str, kwargs: dict | None = None) -> int:
     """Sends one marketplace task into every active marketplace's own queue (used by beat

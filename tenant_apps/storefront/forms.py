@@ -7,12 +7,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from shared_apps.accounts.selectors import membership_for
+from shared_apps.core.credentials import PolicyLoginFormMixin
 from shared_apps.core.tenancy import current_tenant
 
 
-class MarketplaceLoginForm(AuthenticationForm):
+class MarketplaceLoginForm(PolicyLoginFormMixin, AuthenticationForm):
     """Email and password of the shared identity; only this marketplace's members get in,
-    as with the API's login (auth_login)."""
+    under the API's credential policy (auth_login): a non-member with the right password
+    gets the wrong-password answer, and failures count towards the same lockout."""
 
     username = forms.EmailField(
         label=_("Email"),
@@ -21,17 +23,14 @@ class MarketplaceLoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _("Email or password is incorrect."),
-        "not_a_member": _(
-            "You are not a member of this marketplace yet. Sign up to join it with the same "
-            "email and password."
+        "invalid_login": _(
+            "Email or password is incorrect. New here, or a member of another marketplace "
+            "of ours? Sign up to join this one with the same email and password."
         ),
     }
 
-    def confirm_login_allowed(self, user) -> None:
-        super().confirm_login_allowed(user)
-        if membership_for(user=user, tenant=current_tenant()) is None:
-            raise forms.ValidationError(self.error_messages["not_a_member"], code="not_a_member")
+    def may_use(self, user) -> bool:
+        return membership_for(user=user, tenant=current_tenant()) is not None
 
 
 def posted(request):

@@ -37,10 +37,6 @@ class TokenPairOutput(serializers.Serializer):
     refresh = serializers.CharField()
 
 
-class AccessTokenOutput(serializers.Serializer):
-    access = serializers.CharField()
-
-
 class MembershipOutput(serializers.ModelSerializer):
     joined = serializers.DateTimeField(source="created")
 

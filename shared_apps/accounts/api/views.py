@@ -8,7 +8,6 @@ from rest_framework.views import APIView
 
 from shared_apps.accounts import services
 from shared_apps.accounts.api.serializers import (
-    AccessTokenOutput,
     LoginInput,
     MemberListQuery,
     MemberOutput,
@@ -25,6 +24,7 @@ from shared_apps.accounts.api.serializers import (
 from shared_apps.accounts.models import Membership
 from shared_apps.accounts.selectors import member_get, member_list
 from shared_apps.accounts.tokens import tokens_for_user
+from shared_apps.core.credentials import client_address
 from shared_apps.core.errors import NotFoundError
 from shared_apps.core.permissions import IsMarketplaceAdmin, request_membership
 from shared_apps.core.serializers import validated
@@ -46,27 +46,38 @@ class TokenView(PublicAuthView):
 
     @extend_schema(
         summary="Log in: tokens bound to this host",
+        description=(
+            "Any credential failure (wrong password, unknown email, not a member of this "
+            "marketplace, not staff on the platform host) is the same 401 "
+            "`invalid_credentials`. Failures are counted per email across every host and per "
+            "client address; past the limit, 429 `too_many_attempts` with Retry-After."
+        ),
         request=LoginInput,
         responses=TokenPairOutput,
         tags=["auth"],
     )
     def post(self, request):
         data = validated(LoginInput, request.data)
-        return Response(services.auth_login(**data))
+        return Response(services.auth_login(**data, address=client_address(request)))
 
 
 class TokenRefreshView(PublicAuthView):
     throttle_scope = "login"
 
     @extend_schema(
-        summary="A new access token from a refresh token of this host",
+        summary="A new access and refresh token from a refresh token of this host",
+        description=(
+            "Refresh tokens rotate: each works once, and the answer carries the next one. "
+            "Presenting a used one again is 401 `token_reused` and revokes every token of the "
+            "account (it may have leaked)."
+        ),
         request=RefreshInput,
-        responses=AccessTokenOutput,
+        responses=TokenPairOutput,
         tags=["auth"],
     )
     def post(self, request):
         data = validated(RefreshInput, request.data)
-        return Response({"access": services.auth_refresh(**data)})
+        return Response(services.auth_refresh(**data))
 
 
 class PasswordSetView(PublicAuthView):
@@ -118,7 +129,9 @@ class SignupView(MarketplaceAPIView):
     )
     def post(self, request):
         data = validated(SignupInput, request.data)
-        result = services.membership_signup(tenant=current_tenant(), **data)
+        result = services.membership_signup(
+            tenant=current_tenant(), **data, address=client_address(request)
+        )
         body = {
             **tokens_for_user(user=result.user),
             "user": result.user,

@@ -7,6 +7,7 @@ from shared_apps.accounts import services
 from shared_apps.accounts.api.serializers import LoginInput, RefreshInput, SignupInput
 from shared_apps.accounts.graphql.types import UserNode
 from shared_apps.accounts.tokens import tokens_for_user
+from shared_apps.core.credentials import client_address
 from shared_apps.core.graphql.base import BaseMutation, throttle
 from shared_apps.core.serializers import validated
 from shared_apps.core.tenancy import current_tenant
@@ -32,7 +33,9 @@ class SignUp(BaseMutation):
     def perform(cls, root, info, **arguments):
         throttle(info, "signup")
         data = validated(SignupInput, {k: v for k, v in arguments.items() if v is not None})
-        result = services.membership_signup(tenant=current_tenant(), **data)
+        result = services.membership_signup(
+            tenant=current_tenant(), **data, address=client_address(info.context)
+        )
         return {
             **tokens_for_user(user=result.user),
             "user": result.user,
@@ -55,21 +58,24 @@ class ObtainToken(BaseMutation):
     @classmethod
     def perform(cls, root, info, **arguments):
         throttle(info, "login")
-        return services.auth_login(**validated(LoginInput, arguments))
+        data = validated(LoginInput, arguments)
+        return services.auth_login(**data, address=client_address(info.context))
 
 
 class RefreshToken(BaseMutation):
-    """A new access token from a refresh token of this marketplace."""
+    """A new access token and the next refresh token (refresh tokens rotate: each works once;
+    reusing one revokes every token of the account)."""
 
     class Arguments:
         refresh = graphene.String(required=True)
 
     access = graphene.String()
+    refresh = graphene.String()
 
     @classmethod
     def perform(cls, root, info, **arguments):
         throttle(info, "login")
-        return {"access": services.auth_refresh(**validated(RefreshInput, arguments))}
+        return services.auth_refresh(**validated(RefreshInput, arguments))
 
 
 class Mutation(graphene.ObjectType):

@@ -52,7 +52,9 @@ def test_tokens_and_refresh_through_graphql(gql, alpha, bravo, make_member):
         "mutation($e: String!, $p: String!) { obtainToken(email: $e, password: $p) "
         "{ access refresh errors { code } } }"
     )
-    refresh = "mutation($r: String!) { refreshToken(refresh: $r) { access errors { code } } }"
+    refresh = (
+        "mutation($r: String!) { refreshToken(refresh: $r) { access refresh errors { code } } }"
+    )
 
     _, tokens = gql(alpha.host)(login, {"e": member.email, "p": PASSWORD})
     _, not_member = gql(bravo.host)(login, {"e": member.email, "p": PASSWORD})
@@ -61,9 +63,14 @@ def test_tokens_and_refresh_through_graphql(gql, alpha, bravo, make_member):
     _, refreshed_on_bravo = gql(bravo.host)(
         refresh, {"r": tokens["data"]["obtainToken"]["refresh"]}
     )
+    _, reused = gql(alpha.host)(refresh, {"r": tokens["data"]["obtainToken"]["refresh"]})
 
     assert tokens["data"]["obtainToken"]["errors"] == []
-    assert not_member["data"]["obtainToken"]["errors"][0]["code"] == "not_a_member"
+    # A right password on a marketplace one has not joined reads as a wrong one.
+    assert not_member["data"]["obtainToken"] == wrong["data"]["obtainToken"]
     assert wrong["data"]["obtainToken"]["errors"][0]["code"] == "invalid_credentials"
     assert refreshed["data"]["refreshToken"]["access"]
+    # Rotation: the next refresh token comes back, and the spent one is refused (and revokes).
+    assert refreshed["data"]["refreshToken"]["refresh"] != tokens["data"]["obtainToken"]["refresh"]
+    assert reused["data"]["refreshToken"]["errors"][0]["code"] == "token_reused"
     assert refreshed_on_bravo["data"]["refreshToken"]["errors"][0]["code"] == "token_wrong_tenant"

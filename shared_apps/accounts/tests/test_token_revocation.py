@@ -139,3 +139,88 @@ def test_bad_tokens_get_flat_stable_codes_in_rest_and_graphql(api, alpha, guest,
     answer = bearer(api, alpha, token).post("/graphql/", {"query": "{ me { email } }"})
     assert answer.json()["errors"][0]["extensions"]["code"] == code
     assert "ErrorDetail" not in answer.json()["errors"][0]["message"]
+
+
+# --- Refresh rotation and reuse --------------------------------------------------------
+
+
+def login(api, market, email: str, password: str) -> dict:
+    response = api(market.host).post("/api/v1/auth/token", {"email": email, "password": password})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_refresh_tokens_rotate_and_a_reused_one_revokes_every_token(api, alpha, bravo, guest):
+    from shared_apps.accounts.services import membership_grant
+    from shared_apps.accounts.tests.factories import PASSWORD
+
+    membership_grant(user=guest, tenant=bravo.tenant, role="guest")
+    first = login(api, alpha, guest.email, PASSWORD)
+    on_bravo = login(api, bravo, guest.email, PASSWORD)
+
+    # When the client refreshes, it gets a new pair; the spent refresh token is dead
+    rotated = api(alpha.host).post(REFRESH, {"refresh": first["refresh"]})
+    assert rotated.status_code == 200
+    second = rotated.json()
+    assert set(second) == {"access", "refresh"}
+    assert second["refresh"] != first["refresh"]
+    assert bearer(api, alpha, second["access"]).get(ME).status_code == 200
+
+    # And when someone replays the spent one (a stolen copy), every token of the identity,
+    # on every marketplace, stops working: the thief's and the rightful client's alike
+    replayed = api(alpha.host).post(REFRESH, {"refresh": first["refresh"]})
+    assert replayed.status_code == 401
+    assert replayed.json()["code"] == "token_reused"
+    for market, tokens in ((alpha, second), (bravo, on_bravo)):
+        assert bearer(api, market, tokens["access"]).get(ME).status_code == 401
+        again = api(market.host).post(REFRESH, {"refresh": tokens["refresh"]})
+        assert again.status_code == 401
+        assert again.json()["code"] == "token_revoked"
+    assert login(api, alpha, guest.email, PASSWORD)["access"]  # logging in again works
+
+
+def test_a_password_reset_through_the_api_revokes_rotated_tokens_too(
+    api, alpha, guest, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    from shared_apps.accounts.tests.factories import PASSWORD
+
+    first = login(api, alpha, guest.email, PASSWORD)
+    second = api(alpha.host).post(REFRESH, {"refresh": first["refresh"]}).json()
+
+    # The identity resets its password the way a person does: ask, follow the emailed link
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = api(alpha.host).post("/api/v1/auth/password/reset", {"email": guest.email})
+    link = mailoutbox[0].body.split("/accounts/set-password/")[1].split()[0]
+    uid, token = link.strip("/").split("/")
+    done = api(alpha.host).post(
+        "/api/v1/auth/password/set",
+        {"uid": uid, "token": token, "password": "a brand new passphrase 42"},
+    )
+
+    assert asked.status_code == 202
+    assert done.status_code == 204
+    for access in (first["access"], second["access"]):
+        assert bearer(api, alpha, access).get(ME).status_code == 401
+    for refresh in (first["refresh"], second["refresh"]):
+        response = api(alpha.host).post(REFRESH, {"refresh": refresh})
+        assert response.status_code == 401
+        assert response.json()["code"] in {"token_revoked", "token_reused"}
+    assert login(api, alpha, guest.email, "a brand new passphrase 42")["access"]
+
+
+def test_a_login_that_upgrades_an_old_password_hash_issues_tokens_that_work(api, alpha, guest):
+    """Django re-hashes an old-style hash at login; that is not a password change, so the
+    tokens of that very login must not be born revoked."""
+    from django.contrib.auth.hashers import make_password
+
+    from shared_apps.accounts.models import User
+    from shared_apps.accounts.tests.factories import PASSWORD
+
+    User.objects.filter(pk=guest.pk).update(
+        password=make_password(PASSWORD, hasher="pbkdf2_sha256")
+    )
+
+    tokens = login(api, alpha, guest.email, PASSWORD)
+
+    assert bearer(api, alpha, tokens["access"]).get(ME).status_code == 200
+    assert User.objects.get(pk=guest.pk).password.startswith("argon2")  # upgraded

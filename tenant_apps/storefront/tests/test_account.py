@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from shared_apps.accounts.constants import INVALID_CREDENTIALS, Role
+from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import Membership, User
 from shared_apps.accounts.services import password_link_for
 from shared_apps.accounts.tests.factories import PASSWORD
+from shared_apps.core.credentials import INVALID_CREDENTIALS
 from tenant_apps.storefront.tests.helpers import browser, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -71,13 +72,19 @@ def test_signup_never_redirects_off_this_marketplace(alpha):
     assert response["Location"] == "/"
 
 
-def test_a_member_of_another_marketplace_is_told_to_sign_up_here(alpha, bravo, make_member):
+def test_a_member_of_another_marketplace_gets_the_wrong_password_answer_and_a_hint(
+    alpha, bravo, make_member
+):
     person = make_member(bravo.tenant, Role.GUEST).user
 
     response = browser(alpha).post("/login/", {"username": person.email, "password": PASSWORD})
+    wrong = browser(alpha).post("/login/", {"username": person.email, "password": "not-it-99"})
 
-    assert response.status_code == 200
-    assert "not a member of this marketplace yet" in response.content.decode()
+    # The same page as a wrong password (no membership oracle), which says how to join.
+    assert response.status_code == wrong.status_code == 200
+    assert response.context["form"].errors == wrong.context["form"].errors
+    assert INVALID_CREDENTIALS in response.content.decode()
+    assert "Sign up to join this one" in response.content.decode()
 
 
 def test_the_profile_is_edited_on_its_page(alpha, guest):

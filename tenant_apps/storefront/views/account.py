@@ -27,6 +27,7 @@ from shared_apps.accounts.services import (
     user_from_uid,
     user_update_profile,
 )
+from shared_apps.core.credentials import LockedOut, apply_lockout_status, client_address
 from shared_apps.core.errors import ApplicationError
 from shared_apps.core.tenancy import current_tenant
 from tenant_apps.storefront.forms import (
@@ -39,13 +40,19 @@ from tenant_apps.storefront.forms import (
 )
 from tenant_apps.storefront.throttles import throttled
 
-login_page = throttled("login")(
-    auth_views.LoginView.as_view(
-        template_name="storefront/account/login.html",
-        authentication_form=MarketplaceLoginForm,
-        redirect_authenticated_user=True,
-    )
+_login_view = auth_views.LoginView.as_view(
+    template_name="storefront/account/login.html",
+    authentication_form=MarketplaceLoginForm,
+    redirect_authenticated_user=True,
 )
+
+
+@throttled("login")
+def login_page(request: HttpRequest) -> HttpResponse:
+    """Django's login view under the credential policy (MarketplaceLoginForm); a locked-out
+    identity or address gets the page with a 429 and Retry-After."""
+    return apply_lockout_status(_login_view(request))
+
 
 # POST only (Django's LogoutView), so a link or prefetch can't sign anyone out.
 logout_page = auth_views.LogoutView.as_view()
@@ -75,9 +82,13 @@ def signup_page(request: HttpRequest) -> HttpResponse:
     form = SignupForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            result = membership_signup(tenant=current_tenant(), **form.cleaned_data)
+            result = membership_signup(
+                tenant=current_tenant(), **form.cleaned_data, address=client_address(request)
+            )
         except ApplicationError as error:
             show_error(form, error)
+            if isinstance(error, LockedOut):
+                return _signup_page(request, form, status=429, headers=error.headers)
         else:
             login(request, result.user, backend=EMAIL_BACKEND)
             if result.identity_created:
@@ -85,11 +96,17 @@ def signup_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Welcome! You joined with your existing account."))
             return redirect(_next_url(request))
+    return _signup_page(request, form, status=400 if request.method == "POST" else 200)
+
+
+def _signup_page(request: HttpRequest, form, *, status: int, headers=None) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    status = 400 if request.method == "POST" else 200
-    return render(
+    response = render(
         request, "storefront/account/signup.html", {"form": form, "next": next_url}, status=status
     )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
 
 
 @login_required
