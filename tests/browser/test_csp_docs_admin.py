@@ -80,7 +80,7 @@ def test_the_marketplace_admin_logs_in_and_works_with_no_csp_violation(
     expect(watched.locator("#site-name")).to_be_visible()
     watched.goto(f"{base}/admin/accounts/membership/")
     expect(watched.locator("#result_list")).to_be_visible()
-    watched.locator("#result_list a").first.click()
+    watched.locator("#result_list tbody th a").first.click()
     expect(watched.locator("form")).not_to_have_count(0)
 
     assert "/login/" not in watched.url
@@ -99,7 +99,7 @@ def test_the_platform_admin_logs_in_and_works_with_no_csp_violation(
     expect(watched.locator("#site-name")).to_be_visible()
     watched.goto(f"{base}/admin/tenants/tenant/")
     expect(watched.locator("#result_list")).to_contain_text("alpha")
-    watched.locator("#result_list th a").first.click()
+    watched.locator("#result_list tbody th a").first.click()
     expect(watched.locator("#tenant_form")).to_be_visible()
 
     assert _violations(watched) == []
