@@ -151,7 +151,7 @@ def clean_image(
             opened.load()
             image = _to_srgb(ImageOps.exif_transpose(opened))
             image = _pixels_for(image, image_format)
-    except (OSError, SyntaxError, ValueError) as exc:  # a header fine, the pixels broken
+    except Exception as exc:  # a fine header, broken pixels or EXIF: hostile input is a 400
         raise _invalid(field, "The file is not a JPEG, PNG or WebP image.", "not_an_image") from exc
     finally:
         upload.seek(0)

@@ -239,3 +239,15 @@ def test_the_branding_page_stores_a_logo_without_metadata_and_refuses_a_huge_ban
     assert logo_url.endswith(".jpg")
     name = logo_url.removeprefix(default_storage.base_url)
     assert _assert_no_metadata(_stored(name)).size == (200, 300)
+
+
+def test_a_picture_whose_pixels_are_cut_off_is_a_400_not_a_500(api, alpha, host):
+    """The header is fine (the checks before decoding pass); the pixels end halfway."""
+    listing = listing_factory(alpha.tenant, host)
+    whole = _jpeg_with_gps().read()
+    cut = SimpleUploadedFile("cut.jpg", whole[: len(whole) // 2], content_type="image/jpeg")
+
+    response = api(alpha.host, host).post(_photos_url(listing), {"image": cut}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_an_image"
