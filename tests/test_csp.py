@@ -146,3 +146,17 @@ def test_the_stripe_checkout_policy_adds_stripe_hosts_and_nothing_else():
     assert merged["connect-src"] == ["'self'", "https://api.stripe.com"]
     assert merged["frame-src"] == ["https://js.stripe.com", "https://hooks.stripe.com"]
     assert "stripe" not in build_policy()
+
+
+def test_the_checkout_page_carries_the_policy(alpha, host, guest):
+    from tenant_apps.payments.tests.helpers import day
+    from tenant_apps.storefront.tests.conftest import signed_in
+
+    listing = listing_factory(alpha.tenant, host, instant_book=True)
+    stay = {"check_in": str(day(30)), "check_out": str(day(33)), "guests": "1"}
+
+    response = signed_in(alpha, guest).get(f"/checkout/{listing.pk}/", stay, **BROWSER)
+
+    assert response.status_code == 200
+    _assert_fits_policy(response)
+    assert response["Content-Security-Policy"] == build_policy()  # Stripe only once paying
