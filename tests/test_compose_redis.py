@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from django.conf import settings
+
+from shared_apps.core.tests.redis_server import private_redis
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -41,3 +44,17 @@ def test_the_operations_guide_says_why_the_broker_needs_persistence():
     assert "appendonly yes" in guide
     assert "a restart keeps the queues" in guide
     assert "volatile-lru" in guide
+
+
+@pytest.mark.parametrize(("aof", "survives"), [(True, True), (False, False)])
+def test_a_queued_task_survives_a_killed_redis_only_with_the_append_only_file(
+    tmp_path, aof, survives
+):
+    """Why compose turns AOF on: a task the broker accepted is still queued after a SIGKILL
+    and a restart with it, and gone without it."""
+    with private_redis(aof_dir=str(tmp_path) if aof else None) as server:
+        server.client().rpush("rental:tenant.alpha", b'{"headers": {"task": "bookings.notify"}}')
+        server.kill()
+        server.start()
+
+        assert server.client().llen("rental:tenant.alpha") == (1 if survives else 0)
