@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -39,6 +40,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "graphene_django",
     "django_htmx",
+    "csp",
 ]
 TENANT_APPS = [
     # Each schema keeps its own content types and admin log, so one marketplace's admin
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     "shared_apps.core.logging.RequestContextMiddleware",
     # Answers /healthz before tenant resolution, so a load balancer probing by IP gets it.
     "shared_apps.core.middleware.HealthCheckMiddleware",
+    # The Content-Security-Policy of every answer (CONTENT_SECURITY_POLICY below); outside
+    # the pages' middleware, so error pages and the suspended page carry it too.
+    "csp.middleware.CSPMiddleware",
     "shared_apps.core.middleware.RejectNulBytesMiddleware",
     # Browsers get the branded 503 page of a suspended marketplace (API clients its JSON).
     "tenant_apps.storefront.middleware.SuspendedMarketplacePageMiddleware",
@@ -78,7 +83,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # request.htmx, for pages that answer an htmx request with a partial.
     "django_htmx.middleware.HtmxMiddleware",
-    "tenant_apps.storefront.middleware.StorefrontSecurityHeadersMiddleware",
 ]
 
 TEMPLATES = [
@@ -100,6 +104,30 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+
+# --- Content-Security-Policy (django-csp) --------------------------------------------------
+# One policy for every HTML surface: storefront pages, the Django admin, Swagger UI and
+# GraphiQL. No inline script anywhere: scripts come from this host's /static/ (htmx, the
+# admin's, Swagger UI's from drf-spectacular-sidecar), and a page that truly needs an inline
+# one marks it with the request's nonce (`nonce="{{ request.csp_nonce }}"`; the nonce joins
+# the header only on pages that use it). Theme colours are a stylesheet (/theme.css), not
+# inline CSS. Logos may live on any HTTPS host, so images are the one relaxed source.
+# Exceptions are per view, with django-csp's decorators (csp_update): the Stripe checkout
+# page (tenant_apps/storefront/security.py) and GraphiQL (shared_apps/core/graphql/view.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 # --- Database ---------------------------------------------------------------------------
 DATABASES = {

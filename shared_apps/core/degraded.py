@@ -7,6 +7,8 @@ import logging
 import threading
 import time
 
+from shared_apps.core.metrics.instruments import CACHE_ERRORS, THROTTLE_UNAVAILABLE
+
 _lock = threading.Lock()
 _last_logged: dict[str, float] = {}
 _last_failure: dict[str, float] = {}
@@ -37,6 +39,13 @@ def recently_failed(what: str, *, within: float = DEGRADED_WINDOW_SECONDS) -> bo
     return seen is not None and time.monotonic() - seen < within
 
 
+def note_throttle_unavailable(logger: logging.Logger, error: BaseException, *, refused: bool):
+    """A rate-limit check that could not reach Redis: recorded as a cache failure and counted
+    by what the request got (rental_throttle_unavailable_total)."""
+    THROTTLE_UNAVAILABLE.labels("refused" if refused else "allowed").inc()
+    note_failure(logger, "cache", error)
+
+
 def reset() -> None:
     """Forgets past failures (tests)."""
     with _lock:
@@ -45,10 +54,12 @@ def reset() -> None:
 
 
 class CacheErrorsAsFailures(logging.Filter):
-    """On django-redis's logger (settings.DJANGO_REDIS_LOGGER): each ignored cache error is
-    recorded as a failure and logged at most once a minute, instead of a traceback per call."""
+    """On django-redis's logger (settings.DJANGO_REDIS_LOGGER): each ignored cache error (a
+    call answered as a miss) is counted (rental_cache_errors_total), recorded as a failure
+    and logged at most once a minute, instead of a traceback per call."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        CACHE_ERRORS.inc()
         error = record.exc_info[1] if record.exc_info else None
         note_failure(logging.getLogger(__name__), "cache", error or Exception(record.getMessage()))
         return False

@@ -26,6 +26,7 @@ from django_tenants.utils import (
 )
 
 from shared_apps.core import degraded
+from shared_apps.core.metrics.instruments import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 from shared_apps.core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -49,10 +50,11 @@ def relay(message_id) -> bool:
     """Publishes one message and marks it sent. Never raises: a message left unsent is the
     sweep's to publish. Returns whether it was published."""
     message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
-    return message is not None and _publish(message)
+    return message is not None and _publish(message, via="relay")
 
 
-def _publish(message: OutboxMessage) -> bool:
+def _publish(message: OutboxMessage, *, via: str) -> bool:
+    """`via`: "relay" (right after the commit) or "sweep" (a retry), for the metrics."""
     from config.celery import app
 
     try:
@@ -63,6 +65,7 @@ def _publish(message: OutboxMessage) -> bool:
             task.apply_async(kwargs=message.kwargs, task_id=str(message.pk), retry=False)
     except Exception as error:  # the broker is away, or the task's marketplace is gone
         degraded.note_failure(logger, "broker", error)
+        OUTBOX_PUBLISH_FAILURES.labels(via).inc()
         OutboxMessage.objects.filter(pk=message.pk).update(
             attempts=message.attempts + 1, last_error=repr(error)[:2000]
         )
@@ -70,6 +73,7 @@ def _publish(message: OutboxMessage) -> bool:
     OutboxMessage.objects.filter(pk=message.pk).update(
         sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
     )
+    OUTBOX_PUBLISHED.labels(via).inc()
     return True
 
 
@@ -109,7 +113,7 @@ def outbox_sweep(*, older_than: timedelta | None = None, limit: int = 500) -> in
                 if message.task_name not in app.tasks:
                     logger.error("outbox message %s names no known task; left unsent", message)
                     continue
-                if not _publish(message):
+                if not _publish(message, via="sweep"):
                     break  # the broker is still away; the next sweep tries again
                 published += 1
         OutboxMessage.objects.filter(
@@ -121,3 +125,15 @@ def outbox_sweep(*, older_than: timedelta | None = None, limit: int = 500) -> in
 def unsent_count() -> int:
     with schema_context(get_public_schema_name()):
         return OutboxMessage.objects.filter(sent_at__isnull=True).count()
+
+
+def unsent_summary() -> tuple[int, float | None]:
+    """(messages waiting, age in seconds of the oldest) in one query, for /metrics."""
+    from django.db.models import Count, Min
+
+    with schema_context(get_public_schema_name()):
+        found = OutboxMessage.objects.filter(sent_at__isnull=True).aggregate(
+            waiting=Count("pk"), oldest=Min("created")
+        )
+    oldest = found["oldest"]
+    return found["waiting"], (timezone.now() - oldest).total_seconds() if oldest else None

@@ -31,8 +31,9 @@ class ResilientScopedRateThrottle(ScopedRateThrottle):
         try:
             return super().allow_request(request, view)
         except Exception as error:  # the throttles' Redis is unreachable
-            degraded.note_failure(logger, "cache", error)
-            if self.scope in FAIL_CLOSED_SCOPES:
+            refused = self.scope in FAIL_CLOSED_SCOPES
+            degraded.note_throttle_unavailable(logger, error, refused=refused)
+            if refused:
                 raise ApplicationError(
                     "Signing in is briefly unavailable. Try again in "
                     f"{RETRY_AFTER_SECONDS} seconds.",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,7 +20,7 @@ from shared_apps.accounts.models import User
 from shared_apps.accounts.selectors import user_by_email
 from shared_apps.accounts.services import membership_grant, queue_password_email, user_create
 from shared_apps.core.errors import ApplicationError, ConflictError
-from shared_apps.core.images import image_extension
+from shared_apps.core.images import clean_image
 from shared_apps.core.metrics import provisioning_metrics
 from shared_apps.core.queues import broadcast_queue_sync, purge_tenant_queue
 from shared_apps.tenants import validators
@@ -161,20 +162,22 @@ BRANDING_IMAGES = {"logo": "logo_url", "hero": "hero_url"}
 
 def tenant_rebrand(*, tenant: Tenant, data: dict[str, Any], images: dict[str, Any]) -> Tenant:
     """The branding page's save: text and colours (as `tenant_update`) and new pictures
-    (`images`: "logo"/"hero" -> an upload), all or nothing. Pictures are checked by content
-    and stored under the marketplace's own media prefix; a failed save leaves no file."""
+    (`images`: "logo"/"hero" -> an upload), all or nothing. Pictures are checked by content,
+    re-encoded without metadata (clean_image) and stored under the marketplace's own media
+    prefix; a failed save leaves no file."""
     stored: list[str] = []
     changes = dict(data)
     try:
         for kind, upload in images.items():
-            extension = image_extension(
+            clean = clean_image(
                 upload, max_bytes=MAX_BRANDING_IMAGE_BYTES,
                 max_pixels=MAX_BRANDING_IMAGE_PIXELS, field=BRANDING_IMAGES[kind],
                 noun="picture",
             )  # fmt: skip
             name = default_storage.save(
-                f"tenants/{tenant.schema_name}/branding/{kind}-{uuid.uuid4().hex}.{extension}",
-                upload,
+                f"tenants/{tenant.schema_name}/branding/{kind}-{uuid.uuid4().hex}"
+                f".{clean.extension}",
+                ContentFile(clean.content),
             )
             stored.append(name)
             changes[BRANDING_IMAGES[kind]] = default_storage.url(name)

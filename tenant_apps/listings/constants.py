@@ -39,9 +39,12 @@ DEFAULT_AMENITIES = [
 MAX_NIGHTLY_PRICE = Decimal("100000")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 50
-# Decoded size limit: a small file can hold a huge, mostly empty image (a decompression
-# bomb) that would take gigabytes of memory to open. 50 megapixels covers any camera photo.
-MAX_PHOTO_PIXELS = 50_000_000
+# Decoded size limits, checked from the header: a small file can hold a huge, mostly empty
+# image (a decompression bomb) that would take gigabytes of memory to open. Every accepted
+# photo is decoded once to re-encode it without metadata, so these bound that memory too
+# (8000 x 5000 RGBA is 160 MB). 40 megapixels covers a phone's or most cameras' photos.
+MAX_PHOTO_PIXELS = 40_000_000
+MAX_PHOTO_SIDE = 8000
 # Widths of the WebP copies made at upload, for srcset (pages never send the original).
 RENDITION_WIDTHS = (400, 800, 1600)
 RENDITION_QUALITY = 80

@@ -13,12 +13,13 @@ from PIL import Image, ImageOps
 
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import ApplicationError, ConflictError
-from shared_apps.core.images import image_extension
+from shared_apps.core.images import CleanImage, clean_image
 from tenant_apps.listings.cache import bump_listings_version
 from tenant_apps.listings.constants import (
     MAX_NIGHTLY_PRICE,
     MAX_PHOTO_BYTES,
     MAX_PHOTO_PIXELS,
+    MAX_PHOTO_SIDE,
     MAX_PHOTOS,
     RENDITION_QUALITY,
     RENDITION_WIDTHS,
@@ -154,10 +155,12 @@ def property_unlist(*, property: Property) -> Property:
     return prop
 
 
-def _image_format(upload) -> str:
-    """The image's real format, read from its content (never its name or content type).
-    Its pixel count is checked from the header before anything is decoded."""
-    return image_extension(upload, max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_PHOTO_PIXELS)
+def _clean_photo(upload) -> CleanImage:
+    """The picture checked by content (format, bytes, sides and pixels from the header before
+    anything is decoded), then re-encoded upright without its metadata (no EXIF/GPS)."""
+    return clean_image(
+        upload, max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_PHOTO_PIXELS, max_side=MAX_PHOTO_SIDE
+    )
 
 
 def _make_renditions(photo: PropertyPhoto, upload) -> dict[str, str]:
@@ -187,14 +190,16 @@ def _delete_files(storage, names) -> None:
 
 
 def photo_add(*, property: Property, upload, caption: str = "") -> PropertyPhoto:
-    """Stores a photo (checked by content, size-limited) as the listing's last one, with its
-    smaller WebP renditions."""
-    extension = _image_format(upload)
+    """Stores a photo (checked by content, size-limited, re-encoded without metadata) as the
+    listing's last one, with its smaller WebP renditions. The upload itself is never stored."""
+    clean = _clean_photo(upload)
     photo = PropertyPhoto(property_id=property.pk, caption=caption)
-    photo.image.save(f"{photo.id}.{extension}", upload, save=False)
+    cleaned = ContentFile(clean.content)
+    photo.image.save(f"{photo.id}.{clean.extension}", cleaned, save=False)
+    photo.width, photo.height = clean.width, clean.height
     storage = photo.image.storage
     try:
-        photo.renditions = _make_renditions(photo, upload)
+        photo.renditions = _make_renditions(photo, cleaned)
         with transaction.atomic():
             prop = _lock(property.pk)
             count = prop.photos.count()

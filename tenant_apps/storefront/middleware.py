@@ -1,22 +1,11 @@
-"""Security headers of storefront pages."""
+"""Middleware of storefront pages. (Their Content-Security-Policy is django-csp's, set in
+settings for every page.)"""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from tenant_apps.storefront.security import add_storefront_csp, is_storefront_page
 from tenant_apps.storefront.views.errors import suspended, wants_html
-
-
-class StorefrontSecurityHeadersMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if is_storefront_page(request):
-            add_storefront_csp(response)
-        return response
 
 
 class SuspendedMarketplacePageMiddleware:

@@ -1,35 +1,18 @@
-"""The Content-Security-Policy of storefront pages."""
+"""Content-Security-Policy exceptions of storefront pages. The policy itself is one for every
+page of the project (CONTENT_SECURITY_POLICY in settings, sent by django-csp's middleware); a
+page that needs more says so with django-csp's decorators, here."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from csp.decorators import csp_update
 
-# No inline script or style anywhere in the storefront: the theme is a stylesheet of its own
-# (/theme.css) and htmx is served from /static/. A page that needs more (checkout's Stripe.js)
-# sets its own header, which this middleware then leaves alone. Logos may live on any HTTPS
-# host, so images are the one relaxed source.
-STOREFRONT_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: https:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
+# Stripe.js is the one third-party script of the storefront, on the page that pays with it
+# only. Its documented needs: the script and its frames from js.stripe.com (3-D Secure
+# challenges from hooks.stripe.com) and API calls to api.stripe.com.
+STRIPE_CHECKOUT_CSP = {
+    "script-src": ["https://js.stripe.com"],
+    "connect-src": ["https://api.stripe.com"],
+    "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+}
 
-
-def is_storefront_page(request: HttpRequest) -> bool:
-    match = getattr(request, "resolver_match", None)
-    return bool(match and (match.url_name or "").startswith("storefront-"))
-
-
-def add_storefront_csp(response: HttpResponse) -> HttpResponse:
-    if "Content-Security-Policy" not in response:
-        response["Content-Security-Policy"] = STOREFRONT_CSP
-    return response
+allows_stripe = csp_update(STRIPE_CHECKOUT_CSP)

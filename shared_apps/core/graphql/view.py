@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
@@ -44,6 +46,10 @@ from shared_apps.core.tenancy import current_tenant
 logger = logging.getLogger(__name__)
 
 SERVER_ERROR = "Something went wrong on our side. It has been logged."
+
+# GraphiQL's editor (CodeMirror) positions its widgets with inline style attributes and its
+# stylesheet embeds fonts as data: URLs. Styles only: scripts stay 'self' + nonce.
+GRAPHIQL_CSP = {"style-src": [UNSAFE_INLINE], "font-src": ["data:"]}
 
 
 class NoIntrospection(ValidationRule):
@@ -123,6 +129,12 @@ class GraphQLView(BaseGraphQLView):
     def __init__(self, *, response_cache=None, **kwargs):
         super().__init__(**kwargs)
         self.response_cache = response_cache
+
+    def render_graphiql(self, request, **data):
+        """The GraphiQL page (development only) under the project's CSP: scripts from this
+        host only (its assets are served from /static/, never a CDN; an inline script needs
+        the request's nonce), plus what the editor itself needs (GRAPHIQL_CSP)."""
+        return csp_update(GRAPHIQL_CSP)(super().render_graphiql)(request, **data)
 
     def dispatch(self, request, *args, **kwargs):
         current_tenant()  # fail closed: a marketplace host only

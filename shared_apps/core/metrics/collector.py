@@ -136,11 +136,35 @@ def _backup_families():
     return families
 
 
+def _outbox_families():
+    from shared_apps.core.outbox import unsent_summary
+
+    waiting, oldest_age = unsent_summary()
+    families = [
+        GaugeMetricFamily(
+            "rental_outbox_unsent_messages",
+            "Follow-up tasks committed but not yet handed to the broker (the sweep retries "
+            "them); above zero for long means the broker is away.",
+            value=waiting,
+        )
+    ]
+    if oldest_age is not None:
+        families.append(
+            GaugeMetricFamily(
+                "rental_outbox_oldest_unsent_age_seconds",
+                "Age of the oldest outbox message still waiting for the broker.",
+                value=max(0.0, oldest_age),
+            )
+        )
+    return families
+
+
 SOURCES = {
     "tasks": _task_families,
     "queues": _queue_families,
     "workers": _worker_families,
     "backups": _backup_families,
+    "outbox": _outbox_families,
 }
 
 

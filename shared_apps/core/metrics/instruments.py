@@ -57,3 +57,30 @@ PROVISIONING_FAILURES = Counter(
     "rental_provisioning_failures_total",
     "Provisionings that raised (nothing was left behind; the caller saw the error).",
 )
+
+# --- Running degraded (shared_apps.core.degraded): what an outage cost, counted per event,
+# so a dashboard shows how much traffic a Redis or broker outage touched, not only that it
+# happened (the log has one line a minute).
+CACHE_ERRORS = Counter(
+    "rental_cache_errors_total",
+    "Cache (Redis) calls that failed and were answered as a miss: the read went to the "
+    "database instead.",
+)
+THROTTLE_UNAVAILABLE = Counter(
+    "rental_throttle_unavailable_total",
+    "Rate-limit checks that could not reach Redis, by what the request got: refused (503 "
+    "with Retry-After: credential scopes fail closed) or allowed (other scopes fail open).",
+    ["outcome"],
+)
+OUTBOX_PUBLISHED = Counter(
+    "rental_outbox_published_total",
+    "Outbox messages handed to the broker, by who sent them: the relay right after the "
+    "commit, or the sweep (a retry of one the relay could not send).",
+    ["via"],
+)
+OUTBOX_PUBLISH_FAILURES = Counter(
+    "rental_outbox_publish_failures_total",
+    "Attempts to hand an outbox message to the broker that failed (broker away); the message "
+    "stays in the outbox and the sweep retries it. By who tried: relay or sweep.",
+    ["via"],
+)

@@ -20,15 +20,25 @@ def free_port() -> int:
 
 
 class PrivateRedis:
-    def __init__(self) -> None:
+    """Without `aof_dir`, nothing survives a kill. With it, every write is appended to an
+    append-only file there and fsynced (as docker-compose.yml configures the broker), so a
+    server killed and started again comes back with what it had accepted."""
+
+    def __init__(self, aof_dir: str | None = None) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.aof_dir = aof_dir
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "always", "--dir", self.aof_dir]
+            if self.aof_dir
+            else ["--appendonly", "no"]
+        )
         self.process = subprocess.Popen(  # noqa: S603 (our own arguments)
             [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
-             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+             "--bind", "127.0.0.1", "--save", "", *persistence],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         client = redis.Redis.from_url(self.url)
@@ -50,8 +60,8 @@ class PrivateRedis:
 
 
 @contextlib.contextmanager
-def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis()
+def private_redis(aof_dir: str | None = None) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(aof_dir)
     server.start()
     try:
         yield server

@@ -26,18 +26,8 @@ from tenant_apps.storefront.forms import (
     posted,
     show_error,
 )
-from tenant_apps.storefront.security import STOREFRONT_CSP
+from tenant_apps.storefront.security import allows_stripe
 from tenant_apps.storefront.throttles import throttled
-
-# Stripe.js is the one third-party script of the storefront, on the page that pays with it
-# only. Its documented needs: the script and its frames from js.stripe.com (3-D Secure
-# challenges from hooks.stripe.com) and API calls to api.stripe.com.
-STRIPE_CSP = (
-    STOREFRONT_CSP.replace("script-src 'self'", "script-src 'self' https://js.stripe.com").replace(
-        "connect-src 'self'", "connect-src 'self' https://api.stripe.com"
-    )
-    + "; frame-src https://js.stripe.com https://hooks.stripe.com"
-)
 
 
 def _viewer(request: HttpRequest):
@@ -94,6 +84,16 @@ def pay(request: HttpRequest, booking_id) -> HttpResponse:
     return _start_payment(request, booking_id)
 
 
+@allows_stripe
+def _stripe_page(request: HttpRequest, started, trip_url: str) -> HttpResponse:
+    """The page that pays with Stripe.js: the only one whose policy allows Stripe's hosts."""
+    return render(
+        request,
+        "storefront/checkout/stripe.html",
+        {"started": started, "booking": started.payment.booking, "return_url": trip_url},
+    )
+
+
 def _start_payment(request: HttpRequest, booking_id, quiet_when_not_payable=False):
     try:
         started = payment_start(booking_id=booking_id, guest=request.user)
@@ -105,13 +105,7 @@ def _start_payment(request: HttpRequest, booking_id, quiet_when_not_payable=Fals
         return redirect("storefront-trip", booking_id=booking_id)
     if started.provider == Provider.STRIPE:
         trip_url = request.build_absolute_uri(reverse("storefront-trip", args=[booking_id]))
-        response = render(
-            request,
-            "storefront/checkout/stripe.html",
-            {"started": started, "booking": started.payment.booking, "return_url": trip_url},
-        )
-        response["Content-Security-Policy"] = STRIPE_CSP
-        return response
+        return _stripe_page(request, started, trip_url)
     if started.redirect_url:
         # Paystack's payment page, which sends the guest back to the trip. Reached from a
         # page of ours, not by redirecting this POST: the pages' `form-action 'self'` also

@@ -10,7 +10,6 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from shared_apps.core import views as json_errors
-from tenant_apps.storefront.security import add_storefront_csp
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpRe
     except Exception:  # the error page must not fail, whatever broke the request
         logger.exception("the branded error page could not be rendered")
         body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
-    return add_storefront_csp(HttpResponse(body, status=status))
+    return HttpResponse(body, status=status)
 
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
