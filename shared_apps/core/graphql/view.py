@@ -182,6 +182,13 @@ def _error_json(code: str, message: str, status: int) -> JsonResponse:
     )
 
 
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _authentication_error(exc: drf.AuthenticationFailed) -> AuthenticationError:
     detail = exc.detail if isinstance(exc.detail, dict) else {"detail": exc.detail}
     code = getattr(detail.get("detail"), "code", None) or detail.get("code")
@@ -203,7 +210,10 @@ class GraphQLView(BaseGraphQLView):
         current_tenant()  # fail closed: a marketplace host only
         self.graphiql = settings.GRAPHQL_DEV_TOOLS
         if (
-            len(request.body or b"") > settings.GRAPHQL_MAX_QUERY_BYTES
+            # The declared length first: reading a body over Django's upload limit raises,
+            # and the generic JSON 400 it leads to is not a GraphQL answer.
+            _declared_length(request) > settings.GRAPHQL_MAX_QUERY_BYTES
+            or len(request.body or b"") > settings.GRAPHQL_MAX_QUERY_BYTES
             or len(request.GET.get("query", "")) > settings.GRAPHQL_MAX_QUERY_BYTES
         ):
             return _error_json(
