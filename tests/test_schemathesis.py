@@ -160,3 +160,32 @@ def test_operator_api_matches_its_document(platform_schema, as_operator, capsys)
     assert failures == []
     assert sum(tally.values()) >= 50
     assert sum(n for status, n in tally.items() if status < 300) > 5
+
+
+# --- What the fuzzer found, pinned ------------------------------------------------------------
+def test_error_fields_are_paths_to_lists_of_messages_never_keyed_by_index(api, alpha, host):
+    from tenant_apps.listings.tests.factories import COMPLETE
+
+    body = {**COMPLETE, "amenities": ["wifi", "not a slug!", "pool", "also bad?"]}
+
+    response = api(alpha.host, host).post("/api/v1/properties", body, format="json")
+
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert set(fields) == {"amenities.1", "amenities.3"}
+    assert all(isinstance(m, list) and all(isinstance(x, str) for x in m) for m in fields.values())
+    assert "amenities.1" in response.json()["message"]
+
+
+def test_check_in_times_are_documented_as_what_they_are(api, alpha, host):
+    import re
+
+    listing = listing_factory(alpha.tenant, host)
+    document = Client(HTTP_HOST=alpha.host).get("/api/schema/", {"format": "json"}).json()
+    documented = document["components"]["schemas"]["PropertyOutput"]["properties"]
+
+    answer = api(alpha.host).get(f"/api/v1/properties/{listing.id}").json()
+
+    for name in ("check_in_time", "check_out_time"):
+        assert "format" not in documented[name]  # `time` would mean RFC 3339 full-time (offset)
+        assert re.fullmatch(documented[name]["pattern"], answer[name]), answer[name]
