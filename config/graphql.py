@@ -41,3 +41,11 @@ class Mutation(
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)
+
+# Fields that cost more than the 1 every object or list costs, in the static cost budget
+# checked before a query runs (shared_apps/core/graphql/cost.py): a calendar is two queries
+# over a month of nights; a quote prices a stay against bookings, blocks and policies.
+FIELD_COSTS = {
+    ("Property", "calendar"): 10,
+    ("Query", "quote"): 5,
+}

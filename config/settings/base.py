@@ -422,6 +422,14 @@ GRAPHENE = {"SCHEMA": "config.graphql.schema", "ATOMIC_MUTATIONS": False, "MIDDL
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=8)
 GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=50)
 GRAPHQL_MAX_QUERY_BYTES = env.int("GRAPHQL_MAX_QUERY_BYTES", default=20000)
+# Parsing stops after this many tokens (names, punctuation, values): the pure-Python parser
+# needs ~20 ms per 1,000 tokens, and the largest real query is a few hundred.
+GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=1000)
+# The cost budget (shared_apps/core/graphql/cost.py), checked right after parsing.
+GRAPHQL_MAX_FIELDS = env.int("GRAPHQL_MAX_FIELDS", default=250)
+GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=20)
+GRAPHQL_MAX_REPEATED_FIELDS = env.int("GRAPHQL_MAX_REPEATED_FIELDS", default=10)
+GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=1000)
 # Introspection and the GraphiQL page: development only (dev.py turns them on).
 GRAPHQL_DEV_TOOLS = env.bool("GRAPHQL_DEV_TOOLS", default=False)
 

@@ -81,13 +81,30 @@ def _validation_message(fields: dict[str, Any]) -> str:
     return "Please correct these fields: " + ", ".join(names) + "."
 
 
-def _flatten(detail: Any) -> Any:
-    """DRF's ErrorDetail objects become plain strings, keeping the nesting."""
+def field_errors(detail: Any, path: str = "") -> dict[str, list[str]]:
+    """DRF's error detail as `{field path: [messages]}`, the shape OpenAPI documents for
+    `Error.fields`. Nested objects and list items get dotted paths: `domains.1` for the second
+    item of a list, `items.0.price` for a field of the first object in a list; the errors of a
+    nested object as a whole (its `non_field_errors`) are under the object's own path."""
+    found: dict[str, list[str]] = {}
     if isinstance(detail, dict):
-        return {str(key): _flatten(value) for key, value in detail.items()}
-    if isinstance(detail, list):
-        return [_flatten(item) for item in detail]
-    return str(detail)
+        for key, value in detail.items():
+            key = str(key)
+            inner = path if key in ("non_field_errors", "__all__") and path else key
+            inner = f"{path}.{key}" if path and inner != path else inner
+            for name, messages in field_errors(value, inner).items():
+                found.setdefault(name, []).extend(messages)
+    elif isinstance(detail, list | tuple):
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list | tuple):
+                inner = f"{path}.{index}" if path else str(index)
+                for name, messages in field_errors(item, inner).items():
+                    found.setdefault(name, []).extend(messages)
+            else:
+                found.setdefault(path or "non_field_errors", []).append(str(item))
+    else:
+        found.setdefault(path or "non_field_errors", []).append(str(detail))
+    return found
 
 
 # DRF exception class -> (our code, a message a person can act on, or None for DRF's own).
@@ -107,7 +124,7 @@ _DRF_CODES: list[tuple[type[drf.APIException], str, str | None]] = [
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(
-            error_body(exc.code, exc.message, exc.fields),
+            error_body(exc.code, exc.message, field_errors(exc.fields)),
             status=exc.status_code,
             headers=exc.headers,
         )
@@ -126,7 +143,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None  # an unexpected error: Django answers 500 and logs it
     if isinstance(exc, drf.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        fields = _flatten(detail)
+        fields = field_errors(detail)
         response.data = error_body("invalid", _validation_message(fields), fields)
         return response
     code, message = "error", None

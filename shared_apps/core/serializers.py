@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -38,3 +39,18 @@ class BoundedDateField(serializers.DateField):
         if not MIN_YEAR <= parsed.year <= MAX_YEAR:
             self.fail("out_of_range")
         return parsed
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+        "example": "15:00:00",
+        "description": "A wall-clock time at the listing, in its marketplace's time zone "
+        "(RFC 3339 partial-time, HH:MM:SS; HH:MM accepted). Not an instant, so no offset.",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A time of day with no offset (check-in at 15:00 wherever the listing is). OpenAPI's
+    `format: time` means RFC 3339 full-time, which requires an offset, so this field says
+    what it is with a pattern instead."""

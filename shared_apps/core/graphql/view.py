@@ -4,14 +4,17 @@ rules as the REST API.
 - Authentication is the REST API's bearer token (TenantJWTAuthentication), nothing else: a
   token from another marketplace is a 401 here too. Browser sessions are not read, which is
   why the endpoint can be exempt from CSRF.
-- Limits are validation rules, checked before any resolver runs (so before any database
-  work): query size, depth, page sizes (the PageSize scalar), introspection in dev only.
+- Limits are checked before any resolver runs (so before any database work): request size,
+  tokens (while parsing), then the cost budget (fields, aliases, estimated cost: cost.py)
+  and depth, then page sizes (the PageSize scalar), introspection in dev only.
 - Errors: an ApplicationError keeps its message and code (in `extensions.code`); anything
   unexpected is logged and answered with a generic message, never its internals."""
 
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from csp.constants import UNSAFE_INLINE
@@ -40,6 +43,7 @@ from rest_framework import exceptions as drf
 
 from shared_apps.accounts.authentication import TenantJWTAuthentication
 from shared_apps.core.errors import ApplicationError, AuthenticationError
+from shared_apps.core.graphql.cost import Budget, cost_rule
 from shared_apps.core.parsers import JSONTooDeep, check_json_depth
 from shared_apps.core.tenancy import current_tenant
 
@@ -68,11 +72,53 @@ class NoIntrospection(ValidationRule):
             )
 
 
-def validation_rules(*, max_depth: int, dev_tools: bool) -> tuple:
-    rules = [*specified_rules, depth_limit_validator(max_depth=max_depth)]
+def budget_rules(limits: Limits) -> tuple:
+    """The cheap checks, linear in the document: run first and alone, so a hostile document
+    is refused before the standard rules (one of which is quadratic in repeated fields) see
+    it."""
+    from config.graphql import FIELD_COSTS
+
+    budget = Budget(
+        max_cost=limits.max_cost,
+        max_fields=limits.max_fields,
+        max_aliases=limits.max_aliases,
+        max_repeats=limits.max_repeats,
+        largest_page=limits.largest_page,
+        field_costs=FIELD_COSTS,
+    )
+    return (cost_rule(budget), depth_limit_validator(max_depth=limits.max_depth))
+
+
+def validation_rules(*, dev_tools: bool) -> tuple:
+    rules = list(specified_rules)
     if not dev_tools:
         rules.append(NoIntrospection)
     return tuple(rules)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int
+    max_tokens: int
+    max_fields: int
+    max_aliases: int
+    max_repeats: int
+    max_cost: int
+    largest_page: int
+    dev_tools: bool
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            max_depth=settings.GRAPHQL_MAX_DEPTH,
+            max_tokens=settings.GRAPHQL_MAX_TOKENS,
+            max_fields=settings.GRAPHQL_MAX_FIELDS,
+            max_aliases=settings.GRAPHQL_MAX_ALIASES,
+            max_repeats=settings.GRAPHQL_MAX_REPEATED_FIELDS,
+            max_cost=settings.GRAPHQL_MAX_COST,
+            largest_page=settings.GRAPHQL_MAX_PAGE_SIZE,
+            dev_tools=settings.GRAPHQL_DEV_TOOLS,
+        )
 
 
 # Parsing and validating a query costs about a third of a small search's time in pure
@@ -83,34 +129,70 @@ CACHED_QUERY_CHARS = 5000
 
 
 @lru_cache(maxsize=128)
-def _checked_document(query: str, max_depth: int, dev_tools: bool):
-    return _check(query, max_depth, dev_tools)
+def _checked_document(query: str, limits: Limits):
+    return _check(query, limits)
 
 
-def _check(query: str, max_depth: int, dev_tools: bool):
-    """(document, errors): the parsed query, or the reasons it is refused."""
+def _check(query: str, limits: Limits):
+    """(document, errors): the parsed query, or the reasons it is refused. In order, each
+    step only when the one before passed: the token cap while parsing, the cost budget and
+    depth, then the standard rules."""
     from config.graphql import schema
 
+    too_long = GraphQLError(
+        f"The query is longer than {limits.max_tokens} tokens (names, punctuation and "
+        "values). Split it into smaller queries.",
+        extensions={"code": "query_too_large"},
+    )
+    if _rough_token_count(query, limits.max_tokens) > limits.max_tokens:
+        return None, [too_long]
     try:
-        document = parse(query)
+        document = parse(query, max_tokens=limits.max_tokens)
     except GraphQLError as error:
-        return None, [error]
-    rules = validation_rules(max_depth=max_depth, dev_tools=dev_tools)
-    errors = validate(schema.graphql_schema, document, rules)
+        return None, [too_long if "tokens. Parsing aborted" in error.message else error]
+    errors = validate(schema.graphql_schema, document, budget_rules(limits))
+    if not errors:
+        errors = validate(
+            schema.graphql_schema, document, validation_rules(dev_tools=limits.dev_tools)
+        )
     return document, errors
 
 
+# GraphQL's tokens, for counting only: the parser is pure Python (about 0.02 ms a token), a
+# regular expression runs in C, so a long hostile document is refused before it is parsed.
+# Close enough to the parser's count; the parser's own max_tokens is the exact backstop.
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|\.\.\.|[_A-Za-z][_0-9A-Za-z]*'
+    r"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[!$&():=@\[\]{|}]"
+)
+
+
+def _rough_token_count(query: str, limit: int) -> int:
+    count = 0
+    for count, _ in enumerate(_TOKEN.finditer(query), start=1):  # noqa: B007
+        if count > limit:
+            break
+    return count
+
+
 def checked_document(query: str):
-    limits = (settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_DEV_TOOLS)
+    limits = Limits.from_settings()
     if len(query) <= CACHED_QUERY_CHARS:
-        return _checked_document(query, *limits)
-    return _check(query, *limits)
+        return _checked_document(query, limits)
+    return _check(query, limits)
 
 
 def _error_json(code: str, message: str, status: int) -> JsonResponse:
     return JsonResponse(
         {"errors": [{"message": message, "extensions": {"code": code}}]}, status=status
     )
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _authentication_error(exc: drf.AuthenticationFailed) -> AuthenticationError:
@@ -140,7 +222,10 @@ class GraphQLView(BaseGraphQLView):
         current_tenant()  # fail closed: a marketplace host only
         self.graphiql = settings.GRAPHQL_DEV_TOOLS
         if (
-            len(request.body or b"") > settings.GRAPHQL_MAX_QUERY_BYTES
+            # The declared length first: reading a body over Django's upload limit raises,
+            # and the generic JSON 400 it leads to is not a GraphQL answer.
+            _declared_length(request) > settings.GRAPHQL_MAX_QUERY_BYTES
+            or len(request.body or b"") > settings.GRAPHQL_MAX_QUERY_BYTES
             or len(request.GET.get("query", "")) > settings.GRAPHQL_MAX_QUERY_BYTES
         ):
             return _error_json(

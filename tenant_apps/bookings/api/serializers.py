@@ -53,12 +53,8 @@ class BookingListQuery(serializers.Serializer):
         return {
             "as": serializers.ChoiceField(choices=["guest", "host"], default="guest"),
             "status": serializers.ChoiceField(choices=BookingStatus.choices, required=False),
-            "from": serializers.DateField(
-                required=False, help_text="Stays that end after this date."
-            ),
-            "to": serializers.DateField(
-                required=False, help_text="Stays that start before this date."
-            ),
+            "from": BoundedDateField(required=False, help_text="Stays that end after this date."),
+            "to": BoundedDateField(required=False, help_text="Stays that start before this date."),
         }
 
 

@@ -1,7 +1,13 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from shared_apps.core.serializers import MAX_YEAR, MIN_YEAR, BoundedDateField, InputSerializer
+from shared_apps.core.serializers import (
+    MAX_YEAR,
+    MIN_YEAR,
+    BoundedDateField,
+    InputSerializer,
+    LocalTimeField,
+)
 from shared_apps.core.tenancy import current_tenant, marketplace_today
 from tenant_apps.listings.constants import CancellationPolicy, PropertyType
 from tenant_apps.listings.models import AvailabilityBlock, Property, PropertyPhoto
@@ -46,8 +52,8 @@ class PropertyInput(InputSerializer):
     instant_book = serializers.BooleanField(required=False)
     min_nights = serializers.IntegerField(min_value=1, max_value=365, required=False)
     max_nights = serializers.IntegerField(min_value=1, max_value=365, required=False)
-    check_in_time = serializers.TimeField(required=False)
-    check_out_time = serializers.TimeField(required=False)
+    check_in_time = LocalTimeField(required=False)
+    check_out_time = LocalTimeField(required=False)
     cancellation_policy = serializers.ChoiceField(
         choices=CancellationPolicy.choices, required=False
     )
@@ -97,6 +103,8 @@ class PropertyOutput(serializers.ModelSerializer):
     host = HostOutput()
     currency = serializers.SerializerMethodField()
     distance_km = serializers.SerializerMethodField()
+    check_in_time = LocalTimeField()
+    check_out_time = LocalTimeField()
 
     class Meta:
         model = Property

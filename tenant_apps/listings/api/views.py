@@ -134,12 +134,12 @@ class PropertyDetailView(MarketplaceAPIView):
     @extend_schema(
         summary="Unlist my listing (kept, no longer found)",
         request=None,
-        responses=PropertyOutput,
+        responses={204: None},
         tags=["listings"],
     )
     def delete(self, request, property_id):
-        prop = services.property_unlist(property=_own_property(request, property_id))
-        return Response(_property_output(prop))
+        services.property_unlist(property=_own_property(request, property_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PropertyPublishView(MarketplaceAPIView):

@@ -23,6 +23,7 @@ from tenant_apps.payments.gateways.base import (
     ProviderEvent,
     ProviderPayment,
     ProviderRefund,
+    WebhookMalformed,
     WebhookRejected,
     major_units,
     minor_units,
@@ -208,8 +209,17 @@ def _event_id(kind: str, data: dict) -> str:
 
 
 def _minor_amount(value) -> int:
-    """Amounts come as numbers from the API and as strings in refund events."""
-    try:
-        return int(Decimal(str(value)))
-    except (InvalidOperation, ValueError, TypeError):
+    """Amounts come as numbers from the API and as strings in refund events; a missing one
+    counts as 0, one that is not a whole, plausible number of minor units is a malformed
+    event (it became 0 silently, or overflowed the amount column)."""
+    if value in (None, ""):
         return 0
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        amount = None
+    if amount is None or not amount.is_finite() or amount != amount.to_integral_value():
+        raise WebhookMalformed("The event's data.amount is not a whole number of minor units.")
+    if not 0 <= amount < 10**15:
+        raise WebhookMalformed("The event's data.amount is out of range.")
+    return int(amount)
