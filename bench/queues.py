@@ -6,7 +6,7 @@ private key prefix, with a throw-away database holding the marketplaces' rows:
 
 * all-queues: `celery worker -Q <every marketplace queue>`: each BRPOP names every queue.
 * discovery:  `manage.py run_worker` (what the platform runs): it consumes only the queues
-  of the marketplaces it serves that hold tasks (shared_apps.core.worker).
+  of the marketplaces it serves that hold tasks (shared_apps.queues.worker).
 
 Tasks are no-ops, so the broker and the polling are what is measured. Throughput is shown
 as a ratio to the 1-queue all-queues case of the same run.
@@ -41,7 +41,8 @@ import django  # noqa: E402
 django.setup()
 
 from bench.tasks import tick  # noqa: E402
-from shared_apps.core.queues import broker_key, broker_redis, tenant_queue  # noqa: E402
+from shared_apps.core.broker import broker_key, broker_redis  # noqa: E402
+from shared_apps.queues.routing import tenant_queue  # noqa: E402
 
 SLUGS = [f"bench-{i:04d}" for i in range(1000)]
 

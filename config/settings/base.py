@@ -26,6 +26,7 @@ ALLOWED_HOSTS = ["*"]
 SHARED_APPS = [
     "django_tenants",
     "shared_apps.core",
+    "shared_apps.queues",
     "shared_apps.tenants",
     "shared_apps.accounts",
     "django.contrib.contenttypes",
@@ -301,7 +302,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = ("shared_apps.core.queues.route_task",)
+CELERY_TASK_ROUTES = ("shared_apps.queues.routing.route_task",)
 CELERY_TASK_DEFAULT_QUEUE = "platform"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -332,7 +333,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 # provisioning, suspension and deletion send at once.
 QUEUE_SYNC_SECONDS = env.int("QUEUE_SYNC_SECONDS", default=60)
 # How often a worker looks for marketplace queues that hold tasks, and how long it keeps
-# consuming one after it was last seen busy (shared_apps.core.worker).
+# consuming one after it was last seen busy (shared_apps.queues.worker).
 QUEUE_DISCOVERY_SECONDS = env.float("QUEUE_DISCOVERY_SECONDS", default=0.5)
 QUEUE_IDLE_SECONDS = env.float("QUEUE_IDLE_SECONDS", default=30)
 QUEUE_SWEEP_SECONDS = env.float("QUEUE_SWEEP_SECONDS", default=5)
@@ -353,7 +354,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": OUTBOX_SWEEP_SECONDS,
     },
     "sync-worker-queues": {
-        "task": "core.sync_worker_queues",
+        "task": "queues.sync_worker_queues",
         "schedule": QUEUE_SYNC_SECONDS,
     },
     "refill-schema-pool": {

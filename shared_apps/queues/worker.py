@@ -33,15 +33,9 @@ from celery.worker.control import control_command, inspect_command
 from django.conf import settings
 from django.db import connection
 
-from shared_apps.core.queues import (
-    PLATFORM_QUEUE,
-    TENANT_QUEUE_PREFIX,
-    active_tenant_queues,
-    broker_key,
-    broker_redis,
-    served_queues,
-    sweep_queues,
-)
+from shared_apps.core.broker import broker_key, broker_redis
+from shared_apps.queues.discovery import active_tenant_queues, sweep_queues
+from shared_apps.queues.routing import PLATFORM_QUEUE, TENANT_QUEUE_PREFIX, served_queues
 
 logger = logging.getLogger(__name__)
 

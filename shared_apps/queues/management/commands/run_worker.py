@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from config.celery import app
-from shared_apps.core.queues import served_queues
+from shared_apps.queues.routing import served_queues
 from shared_apps.tenants.selectors import marketplace_tenants
 
 
