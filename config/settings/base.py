@@ -335,6 +335,10 @@ QUEUE_SYNC_SECONDS = env.int("QUEUE_SYNC_SECONDS", default=60)
 # How often a worker looks for marketplace queues that hold tasks, and how long it keeps
 # consuming one after it was last seen busy (shared_apps.queues.worker).
 QUEUE_DISCOVERY_SECONDS = env.float("QUEUE_DISCOVERY_SECONDS", default=0.5)
+# The longest a following worker's BRPOP blocks: a queue woken by a publish (the first task
+# of an idle marketplace) is named in the worker's next BRPOP, so even an idle worker takes
+# it within this long. Each idle worker sends 1/QUEUE_POLL_SECONDS BRPOPs a second.
+QUEUE_POLL_SECONDS = env.float("QUEUE_POLL_SECONDS", default=0.05)
 QUEUE_IDLE_SECONDS = env.float("QUEUE_IDLE_SECONDS", default=30)
 QUEUE_SWEEP_SECONDS = env.float("QUEUE_SWEEP_SECONDS", default=5)
 # Spare, fully migrated schemas kept ready so provisioning only renames one

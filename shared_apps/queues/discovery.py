@@ -2,16 +2,23 @@
 
 Publishers add each queue they publish to to a Redis set; a following worker consumes only
 the queues of that set it serves (shared_apps.queues.worker), so its BRPOP names the few
-busy queues instead of every marketplace's."""
+busy queues instead of every marketplace's. A publish that makes a queue newly active also
+wakes the workers (a `wake_queue` broadcast, Redis pub/sub): they start consuming it at
+once instead of at their next look at the set, so an idle marketplace's first task is not
+held for a discovery interval behind another marketplace's backlog."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from shared_apps.core.broker import broker_key, broker_redis
 from shared_apps.queues.routing import TENANT_QUEUE_PREFIX
 
+logger = logging.getLogger(__name__)
+
 ACTIVE_QUEUES_KEY = "queues:active"
+WAKE_COMMAND = "wake_queue"  # the worker's control command (shared_apps.queues.worker)
 
 # Removes a queue from the active set only if it is empty at that instant. A publisher
 # pushes its message before it adds the queue to the set, so a queue emptied and removed
@@ -30,9 +37,24 @@ return active
 
 
 def mark_queue_active(queue: str) -> None:
-    """Called after a task is published to `queue` (see shared_apps.queues.apps)."""
-    if queue.startswith(TENANT_QUEUE_PREFIX):
-        broker_redis().sadd(broker_key(ACTIVE_QUEUES_KEY), queue)
+    """Called after a task is published to `queue` (see shared_apps.queues.apps). The
+    first task of an idle queue wakes the workers; later ones cost one SADD. A queue
+    leaves the set only once it is empty, and discovery prunes the set at most every
+    QUEUE_DISCOVERY_SECONDS, so a queue wakes the workers at most once per interval."""
+    if not queue.startswith(TENANT_QUEUE_PREFIX):
+        return
+    if broker_redis().sadd(broker_key(ACTIVE_QUEUES_KEY), queue):
+        wake_workers(queue)
+
+
+def wake_workers(queue: str) -> None:
+    """Tells every running worker that `queue` holds tasks now (no reply awaited)."""
+    from config.celery import app
+
+    try:
+        app.control.broadcast(WAKE_COMMAND, arguments={"queue": queue})
+    except Exception:  # the task is queued already; discovery finds it a moment later
+        logger.warning("could not wake the workers for %s", queue, exc_info=True)
 
 
 def active_tenant_queues() -> set[str]:
