@@ -27,9 +27,7 @@ def _serve(conn, slug: str) -> int:
         return cursor.fetchone()[0]
 
 
-def test_a_connection_over_its_schema_budget_is_replaced_at_request_end(
-    own_connection, settings
-):
+def test_a_connection_over_its_schema_budget_is_replaced_at_request_end(own_connection, settings):
     # Given a budget of one marketplace per connection
     settings.DATABASE_SCHEMAS_PER_CONNECTION = 1
     first_pid = _serve(own_connection, "alpha")
