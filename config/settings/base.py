@@ -113,8 +113,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A PostgreSQL backend keeps the catalog entries of every schema it has queried (about
 # 250 KB each, never freed): a connection that has queried more marketplace schemas than
-# this is closed at the end of the request (or task), so no backend grows past ~40 MB
-# however many marketplaces one process serves (docs/scaling.md). 0: never recycle.
+# this is closed at the end of the request (or task), so a backend stays at about 20 MB
+# (57 MB if requests touch every table) however many marketplaces one process serves
+# (docs/scaling.md). 0: never recycle.
 DATABASE_SCHEMAS_PER_CONNECTION = env.int("DATABASE_SCHEMAS_PER_CONNECTION", default=100)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
