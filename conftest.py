@@ -63,7 +63,7 @@ def _remove_run_leftovers() -> None:
 
     from django.conf import settings
 
-    from shared_apps.core.queues import broker_redis
+    from shared_apps.core.broker import broker_redis
 
     client = broker_redis()
     for prefix in (settings.CELERY_KEY_PREFIX, f"*:{settings.CACHES['default']['KEY_PREFIX']}:"):

@@ -1,7 +1,7 @@
 """Tasks for the queue benchmark: no database work, so the broker and the worker's polling
 are what is measured."""
 
-from shared_apps.core.queues import broker_redis
+from shared_apps.core.broker import broker_redis
 from shared_apps.core.tasks import platform_task
 
 

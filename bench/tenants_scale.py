@@ -175,7 +175,7 @@ def main() -> None:
                 )
     finally:
         connection.close()
-        from shared_apps.core.queues import broker_redis
+        from shared_apps.core.broker import broker_redis
 
         client = broker_redis()
         keys = list(client.scan_iter(f"{prefix}*", count=1000))

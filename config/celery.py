@@ -1,20 +1,20 @@
 """The Celery app. tenant-schemas-celery's app carries the sending tenant's schema in each
 task's headers and switches the worker's connection to it before the task runs; the
-router (shared_apps.core.queues) puts each task in its marketplace's own queue."""
+router (shared_apps.queues.routing) puts each task in its marketplace's own queue."""
 
 import os
 
 from celery.signals import beat_init
 from tenant_schemas_celery.app import CeleryApp
 
-from shared_apps.core.worker import QueueFollower
+from shared_apps.queues.worker import QueueFollower
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = CeleryApp("rental")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Each worker follows the marketplaces' queues and sends a heartbeat (shared_apps.core.worker).
+# Each worker follows the marketplaces' queues and sends a heartbeat (shared_apps.queues.worker).
 app.steps["consumer"].add(QueueFollower)
 
 

@@ -4,16 +4,13 @@ are read straight from Redis)."""
 import pytest
 from django_tenants.utils import tenant_context
 
-from shared_apps.core.queues import (
-    PLATFORM_QUEUE,
-    broker_key,
-    broker_redis,
-    purge_tenant_queue,
-    queue_depths,
-)
-from shared_apps.core.tasks import sync_worker_queues
+from shared_apps.core.broker import broker_key, broker_redis
 from shared_apps.core.tenancy import TenantRequiredError
 from shared_apps.core.tests.worker_tasks import where_am_i
+from shared_apps.queues.routing import PLATFORM_QUEUE
+from shared_apps.queues.selectors import queue_depths
+from shared_apps.queues.services import purge_tenant_queue
+from shared_apps.queues.tasks import sync_worker_queues
 from shared_apps.tenants.services import tenant_delete
 
 

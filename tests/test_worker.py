@@ -8,9 +8,10 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from config.celery import app
-from shared_apps.core.queues import purge_tenant_queue, queue_depths
 from shared_apps.core.tests.worker_tasks import nap, where_am_i
-from shared_apps.core.worker import live_workers
+from shared_apps.queues.selectors import queue_depths
+from shared_apps.queues.services import purge_tenant_queue
+from shared_apps.queues.worker import live_workers
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import (
     tenant_delete,

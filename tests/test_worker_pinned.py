@@ -9,8 +9,9 @@ import time
 import pytest
 from django_tenants.utils import tenant_context
 
-from shared_apps.core.queues import purge_tenant_queue, queue_depths
 from shared_apps.core.tests.worker_tasks import where_am_i
+from shared_apps.queues.selectors import queue_depths
+from shared_apps.queues.services import purge_tenant_queue
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_delete, tenant_provision
 from tests.test_concurrency import in_thread

@@ -27,6 +27,7 @@ ALLOWED_HOSTS = ["*"]
 SHARED_APPS = [
     "django_tenants",
     "shared_apps.core",
+    "shared_apps.queues",
     "shared_apps.tenants",
     "shared_apps.accounts",
     "django.contrib.contenttypes",
@@ -133,10 +134,17 @@ CONTENT_SECURITY_POLICY = {
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rental"),
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend, recycling a connection once it has served too many marketplaces.
+DATABASES["default"]["ENGINE"] = "shared_apps.core.postgresql_backend"
 # Persistent connections: a new connection per request costs about 4x in throughput.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL backend keeps the catalog entries of every schema it has queried (about
+# 250 KB each, never freed): a connection that has queried more marketplace schemas than
+# this is closed at the end of the request (or task), so a backend stays at about 20 MB
+# (57 MB if requests touch every table) however many marketplaces one process serves
+# (docs/scaling.md). 0: never recycle.
+DATABASE_SCHEMAS_PER_CONNECTION = env.int("DATABASE_SCHEMAS_PER_CONNECTION", default=100)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, sessions, throttles ---------------------------------------------------
@@ -337,7 +345,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = ("shared_apps.core.queues.route_task",)
+CELERY_TASK_ROUTES = ("shared_apps.queues.routing.route_task",)
 CELERY_TASK_DEFAULT_QUEUE = "platform"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -368,8 +376,12 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 # provisioning, suspension and deletion send at once.
 QUEUE_SYNC_SECONDS = env.int("QUEUE_SYNC_SECONDS", default=60)
 # How often a worker looks for marketplace queues that hold tasks, and how long it keeps
-# consuming one after it was last seen busy (shared_apps.core.worker).
+# consuming one after it was last seen busy (shared_apps.queues.worker).
 QUEUE_DISCOVERY_SECONDS = env.float("QUEUE_DISCOVERY_SECONDS", default=0.5)
+# The longest a following worker's BRPOP blocks: a queue woken by a publish (the first task
+# of an idle marketplace) is named in the worker's next BRPOP, so even an idle worker takes
+# it within this long. Each idle worker sends 1/QUEUE_POLL_SECONDS BRPOPs a second.
+QUEUE_POLL_SECONDS = env.float("QUEUE_POLL_SECONDS", default=0.05)
 QUEUE_IDLE_SECONDS = env.float("QUEUE_IDLE_SECONDS", default=30)
 QUEUE_SWEEP_SECONDS = env.float("QUEUE_SWEEP_SECONDS", default=5)
 # Spare, fully migrated schemas kept ready so provisioning only renames one
@@ -389,7 +401,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": OUTBOX_SWEEP_SECONDS,
     },
     "sync-worker-queues": {
-        "task": "core.sync_worker_queues",
+        "task": "queues.sync_worker_queues",
         "schedule": QUEUE_SYNC_SECONDS,
     },
     "refill-schema-pool": {

@@ -39,9 +39,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX}
 QUEUE_SYNC_SECONDS = env.int("QUEUE_SYNC_SECONDS", default=2)
-QUEUE_DISCOVERY_SECONDS = 0.2
+QUEUE_DISCOVERY_SECONDS = env.float("QUEUE_DISCOVERY_SECONDS", default=0.2)
 QUEUE_IDLE_SECONDS = 3
-QUEUE_SWEEP_SECONDS = 1
+QUEUE_SWEEP_SECONDS = env.float("QUEUE_SWEEP_SECONDS", default=1)
 
 # Uploaded files of a test run go to a throw-away folder, never into the repository.
 MEDIA_ROOT = env("MEDIA_ROOT", default=tempfile.mkdtemp(prefix="rental-test-media-"))

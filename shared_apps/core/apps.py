@@ -7,17 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from celery.signals import after_task_publish
-
-        from shared_apps.core.queues import mark_queue_active
-
-        def _mark_active(sender=None, routing_key=None, **kwargs):
-            # Every message marks its queue busy, so workers discover it (active queues).
-            if routing_key:
-                mark_queue_active(routing_key)
-
-        after_task_publish.connect(_mark_active, weak=False, dispatch_uid="core.mark_active")
-
         from shared_apps.core.metrics import signals as metrics_signals
 
         metrics_signals.connect()  # task counts and durations, publish times (metrics)

@@ -39,7 +39,7 @@ DEGRADABLE = {"redis"}
 
 def _workers() -> str:
     """Background workers don't gate web traffic: reported, never a 503 on their own."""
-    from shared_apps.core.worker import live_workers
+    from shared_apps.queues.worker import live_workers
 
     try:
         count = live_workers()

@@ -19,8 +19,8 @@ from tenant_schemas_celery.app import get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
 from config.celery import app
+from shared_apps.core.broker import SCHEMA_HEADER
 from shared_apps.core.logging import add_context_headers, task_log_context
-from shared_apps.core.queues import SCHEMA_HEADER
 from shared_apps.core.tenancy import TenantRequiredError
 
 logger = logging.getLogger(__name__)
@@ -115,14 +115,6 @@ def run_once(key: str, *, task_name: str = "") -> Iterator[bool]:
             yield False
             return
         yield True
-
-
-@platform_task(name="core.sync_worker_queues")
-def sync_worker_queues() -> None:
-    """Periodic safety net: workers re-read their queues even if a broadcast was missed."""
-    from shared_apps.core.queues import broadcast_queue_sync
-
-    broadcast_queue_sync()
 
 
 @platform_task(name="core.relay_outbox")

@@ -40,7 +40,7 @@ from django_tenants.utils import get_public_schema_name, schema_exists
 
 from shared_apps.accounts.models import Membership, User
 from shared_apps.core.errors import ApplicationError, ConflictError
-from shared_apps.core.queues import broadcast_queue_sync
+from shared_apps.queues.services import broadcast_queue_sync
 from shared_apps.tenants import dumps, validators
 from shared_apps.tenants.fingerprints import (
     applied_fingerprint,

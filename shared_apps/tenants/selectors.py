@@ -9,7 +9,7 @@ from django_tenants.utils import get_public_schema_name
 
 from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import Membership
-from shared_apps.core.queues import queue_depths
+from shared_apps.queues.selectors import queue_depths
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.usage import Usage, usage_reader
 

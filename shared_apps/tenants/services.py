@@ -22,7 +22,7 @@ from shared_apps.accounts.services import membership_grant, queue_password_email
 from shared_apps.core.errors import ApplicationError, ConflictError
 from shared_apps.core.images import clean_image
 from shared_apps.core.metrics import provisioning_metrics
-from shared_apps.core.queues import broadcast_queue_sync, purge_tenant_queue
+from shared_apps.queues.services import broadcast_queue_sync, purge_tenant_queue
 from shared_apps.tenants import validators
 from shared_apps.tenants.constants import BRANDING_FIELDS
 from shared_apps.tenants.media import media_delete

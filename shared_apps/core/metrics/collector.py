@@ -45,7 +45,8 @@ def _task_families():
 def _queue_families():
     from django.db import connection
 
-    from shared_apps.core.queues import PLATFORM_QUEUE, queue_lengths, served_queues
+    from shared_apps.queues.routing import PLATFORM_QUEUE, served_queues
+    from shared_apps.queues.selectors import queue_lengths
 
     connection.set_schema_to_public()
     lengths = queue_lengths(served_queues())  # platform and every active marketplace's
@@ -94,7 +95,7 @@ def _queue_families():
 
 
 def _worker_families():
-    from shared_apps.core.worker import live_workers
+    from shared_apps.queues.worker import live_workers
 
     return [
         GaugeMetricFamily(

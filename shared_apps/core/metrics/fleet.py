@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from shared_apps.core.queues import broker_key, broker_redis
+from shared_apps.core.broker import broker_key, broker_redis
 
 logger = logging.getLogger(__name__)
 

@@ -125,8 +125,8 @@ def test_fleet_figures_are_on_the_page(alpha, metrics_client):
 def test_only_the_deepest_marketplace_queues_are_labelled(alpha, bravo, metrics_client, settings):
     from django_tenants.utils import tenant_context
 
-    from shared_apps.core.queues import purge_tenant_queue
     from shared_apps.core.tests.worker_tasks import where_am_i
+    from shared_apps.queues.services import purge_tenant_queue
 
     settings.METRICS_TOP_QUEUES = 1
     purge_tenant_queue("alpha")  # whatever earlier tests left for a worker

@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from shared_apps.core.queues import queue_depths
 from shared_apps.core.serializers import InputSerializer
+from shared_apps.queues.selectors import queue_depths
 from shared_apps.tenants.constants import BRANDING_FIELDS
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.selectors import marketplace_url, primary_domain

@@ -5,9 +5,9 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from shared_apps.core.errors import NotFoundError
-from shared_apps.core.queues import queue_depths
 from shared_apps.core.serializers import validated
 from shared_apps.core.views import PlatformAPIView, PlatformGenericAPIView
+from shared_apps.queues.selectors import queue_depths
 from shared_apps.tenants import services
 from shared_apps.tenants.api.serializers import (
     TenantDeletedOutput,

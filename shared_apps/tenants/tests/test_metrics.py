@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.constants import Role
-from shared_apps.core.queues import purge_tenant_queue
 from shared_apps.core.tests.worker_tasks import where_am_i
+from shared_apps.queues.services import purge_tenant_queue
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking, BookingPolicy
 from tenant_apps.bookings.pricing import booking_policy

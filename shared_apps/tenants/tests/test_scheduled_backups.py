@@ -9,8 +9,8 @@ import sys
 import pytest
 from django.core.files.storage import FileSystemStorage
 
+from shared_apps.core.broker import broker_key, broker_redis
 from shared_apps.core.metrics import fleet
-from shared_apps.core.queues import broker_key, broker_redis
 from shared_apps.tenants.backup_schedule import beat_schedule
 from shared_apps.tenants.backups import archive_read
 from shared_apps.tenants.scheduled_backups import backup_marketplace, stored_archives

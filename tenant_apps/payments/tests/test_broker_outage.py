@@ -13,8 +13,8 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.core.models import OutboxMessage
 from shared_apps.core.outbox import outbox_sweep
-from shared_apps.core.queues import tenant_queue
 from shared_apps.core.tests.redis_server import celery_broker, free_port, private_redis
+from shared_apps.queues.routing import tenant_queue
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking
 from tenant_apps.payments.models import Refund

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from config.celery import app
-from shared_apps.core.queues import served_queues
+from shared_apps.queues.routing import served_queues
 from shared_apps.tenants.selectors import marketplace_tenants
 
 
@@ -38,6 +39,12 @@ class Command(BaseCommand):
         app.conf.worker_follow_marketplaces = True
         app.conf.worker_pinned_tenants = pinned
         app.conf.worker_platform_queue = not no_platform
+        # A queue the worker starts consuming (woken by a publish) is named in its next
+        # BRPOP; an idle worker's BRPOP returns after this long (kombu's default is 1 s).
+        app.conf.broker_transport_options = {
+            **app.conf.broker_transport_options,
+            "polling_interval": settings.QUEUE_POLL_SECONDS,
+        }
         # The worker starts on the platform queue (or its first marketplace's) and then
         # consumes each marketplace queue it serves while that queue holds tasks.
         queues = served_queues(pinned=pinned, platform=not no_platform)[:1]

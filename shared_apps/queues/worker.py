@@ -6,7 +6,10 @@ broadcast (sent when a marketplace is provisioned, suspended, resumed or deleted
 QUEUE_SYNC_SECONDS. Of those, it consumes only the queues that hold tasks, found every
 QUEUE_DISCOVERY_SECONDS in a Redis set publishers keep (active-queue discovery): one BRPOP
 over a thousand idle queues costs a third of the throughput (bench/queues.py), one over the
-few busy ones costs nothing. Every QUEUE_SWEEP_SECONDS it also checks the length of every
+few busy ones costs nothing. The publish that makes a queue active also broadcasts
+`wake_queue`, so a following worker adds that queue at once rather than at its next
+discovery; its BRPOP blocks at most QUEUE_POLL_SECONDS, so even an idle worker's next BRPOP
+names the new queue that soon. Every QUEUE_SWEEP_SECONDS it also checks the length of every
 queue it serves, which finds tasks that came back without a publish (a dead worker's task,
 restored by the broker). A queue stays consumed for QUEUE_IDLE_SECONDS after it was last
 seen busy, so a bursty marketplace isn't dropped and re-added between two tasks.
@@ -33,15 +36,9 @@ from celery.worker.control import control_command, inspect_command
 from django.conf import settings
 from django.db import connection
 
-from shared_apps.core.queues import (
-    PLATFORM_QUEUE,
-    TENANT_QUEUE_PREFIX,
-    active_tenant_queues,
-    broker_key,
-    broker_redis,
-    served_queues,
-    sweep_queues,
-)
+from shared_apps.core.broker import broker_key, broker_redis
+from shared_apps.queues.discovery import active_tenant_queues, sweep_queues
+from shared_apps.queues.routing import PLATFORM_QUEUE, TENANT_QUEUE_PREFIX, served_queues
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +72,12 @@ class MarketplaceQueues:
                 logger.warning("released %s (held by add_consumer): marketplace not active", queue)
             self.held -= gone
 
-    def wanted(self, now: float) -> set[str]:
-        for queue in active_tenant_queues() & self.served:
-            self.last_busy[queue] = now
+    def wanted(self, now: float, *, discover: bool = True) -> set[str]:
+        """The queues to consume now; `discover` re-reads the active set from Redis (a
+        wake-up has already recorded its queue, so it skips the round trip)."""
+        if discover:
+            for queue in active_tenant_queues() & self.served:
+                self.last_busy[queue] = now
         keep = {
             queue
             for queue, seen in self.last_busy.items()
@@ -97,13 +97,13 @@ def _state(consumer) -> MarketplaceQueues | None:
     return getattr(consumer, "marketplace_queues", None)
 
 
-def apply_wanted_queues(consumer) -> None:
+def apply_wanted_queues(consumer, *, discover: bool = True) -> None:
     """Starts and stops consumers so the worker consumes exactly the queues it wants now."""
     state = _state(consumer)
     task_consumer = consumer.task_consumer
     if state is None or task_consumer is None:
         return
-    wanted = state.wanted(time.monotonic())
+    wanted = state.wanted(time.monotonic(), discover=discover)
     current = {queue.name for queue in task_consumer.queues}
     for queue in sorted(wanted - current):
         consumer.add_task_queue(queue)
@@ -132,6 +132,22 @@ def sync_served(consumer) -> None:
             sorted(before - state.served),
         )
     apply_wanted_queues(consumer)
+
+
+def apply_woken_queues(consumer) -> None:
+    apply_wanted_queues(consumer, discover=False)
+
+
+@control_command(args=[("queue", str)], signature="<queue>")
+def wake_queue(state, queue, **kwargs):
+    """A publisher just made `queue` busy (shared_apps.queues.discovery): consume it now if
+    this worker serves it, instead of at the next discovery."""
+    following = _state(state.consumer)
+    if following is None or queue not in following.served or queue in following.cancelled:
+        return {"ok": "not served here"}
+    following.last_busy[queue] = time.monotonic()
+    state.consumer.call_soon(apply_woken_queues, state.consumer)
+    return {"ok": f"consuming {queue}"}
 
 
 @control_command()

@@ -8,8 +8,10 @@ import time
 from django.core.management.base import BaseCommand
 
 from config.celery import app
-from shared_apps.core.queues import broker_key, broker_redis, queue_lengths, served_queues
-from shared_apps.core.worker import HEARTBEAT_KEY, HEARTBEAT_SECONDS
+from shared_apps.core.broker import broker_key, broker_redis
+from shared_apps.queues.routing import served_queues
+from shared_apps.queues.selectors import queue_lengths
+from shared_apps.queues.worker import HEARTBEAT_KEY, HEARTBEAT_SECONDS
 
 
 def workers_report(timeout: float) -> dict:
