@@ -37,7 +37,7 @@ install: $(VENV)/.installed
 services: install
 	$(PY) deploy/services.py up
 
-# Public first, then only the marketplace schemas behind the code, in parallel (see README).
+# Public first, then only the marketplace schemas behind the code, in parallel (docs/operations.md).
 migrate: services
 	$(ENV) $(PY) manage.py migrate_all_schemas --noinput
 	$(ENV) $(PY) manage.py setup_platform
