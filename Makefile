@@ -24,11 +24,12 @@ help:
 	@echo "make graphql-schema   rewrite schema.graphql after changing the GraphQL schema"
 	@echo "make database-docs    rewrite docs/database.md's ERDs after changing models or migrations"
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# Development installs both locks: the runtime one and, on top, the test and lint tools.
+$(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements.lock
+	$(VENV)/bin/pip install --quiet -r requirements-dev.lock
 	@touch $@
 
 install: $(VENV)/.installed
