@@ -11,9 +11,9 @@ import logging
 import pytest
 
 from shared_apps.core import degraded
-from shared_apps.core.tests.redis_server import private_redis
 from tenant_apps.listings.tests.factories import listing_factory
-from tenant_apps.payments.tests.helpers import day
+from tests.support.days import day
+from tests.support.redis_server import private_redis
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django_tenants.utils import tenant_context
 from config.celery import app
 from shared_apps.core.queues import purge_tenant_queue, queue_depths
 from shared_apps.core.tests.worker_tasks import where_am_i
-from tests.workers import ROOT, Worker, wait_for, worker_env
+from tests.support.workers import ROOT, Worker, wait_for, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -27,7 +27,7 @@ from shared_apps.tenants.tests.probe import storefront_gains_a_migration as gain
 from tenant_apps.bookings.models import Booking
 from tenant_apps.bookings.services import booking_create
 from tenant_apps.listings.tests.factories import listing_factory
-from tests.test_concurrency import committed
+from tests.support.concurrency import committed
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
