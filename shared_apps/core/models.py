@@ -3,6 +3,33 @@ import uuid
 from django.db import models
 
 
+class SingletonModel(models.Model):
+    """A table of exactly one row: a marketplace's settings (booking, review, payment policy).
+
+    The database holds the rule: `singleton` can only be true (a CHECK) and is unique, so a
+    second row can't be written, whatever races the application loses. The row is created by
+    the app's data migration (and so exists in every schema, the template and spare schemas
+    included, which provisioning copies), so reading it never writes: `load()` is a plain
+    read, fit for a selector."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(singleton=True), name="%(app_label)s_%(class)s_singleton"
+            )
+        ]
+
+    @classmethod
+    def load(cls, *, for_update: bool = False):
+        """The row; with `for_update`, locked until the transaction ends (for a service that
+        changes it)."""
+        rows = cls.objects.select_for_update() if for_update else cls.objects
+        return rows.get(singleton=True)
+
+
 class TaskReceipt(models.Model):
     """Proof that a task's effect happened, written in the same transaction as the effect.
 

@@ -10,8 +10,7 @@ from tenant_apps.reviews.models import Review, ReviewPolicy
 
 
 def review_policy() -> ReviewPolicy:
-    policy = ReviewPolicy.objects.first()
-    return policy if policy is not None else ReviewPolicy.objects.create()
+    return ReviewPolicy.load()
 
 
 def visible_reviews() -> QuerySet[Review]:
