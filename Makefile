@@ -36,7 +36,7 @@ install: $(VENV)/.installed
 
 # PostgreSQL and Redis: the configured ones, else private ones under .data/.
 services: install
-	$(PY) deploy/services.py up
+	$(PY) deploy/local_services.py up
 
 # Public first, then only the marketplace schemas behind the code, in parallel (docs/operations.md).
 migrate: services
@@ -96,7 +96,7 @@ bench-scale: services
 	$(ENV) $(PY) bench/tenants_scale.py --tenants 1000
 
 stop:
-	-$(PY) deploy/services.py down
+	-$(PY) deploy/local_services.py down
 
 clean: stop
 	rm -rf $(VENV) .data staticfiles media .pytest_cache .ruff_cache

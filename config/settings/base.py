@@ -252,7 +252,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "shared_apps.core.schema.add_error_responses",
+        "shared_apps.core.openapi.add_error_responses",
     ],
 }
 

@@ -50,7 +50,7 @@ from shared_apps.tenants.fingerprints import (
 )
 from shared_apps.tenants.media import media_delete, media_files, media_prefix, safe_relative_name
 from shared_apps.tenants.models import Domain, Tenant
-from shared_apps.tenants.schemas import quick_migration_table_check, quoted
+from shared_apps.tenants.pg_schemas import quick_migration_table_check, quoted
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from django_tenants.utils import schema_exists
 
 from shared_apps.tenants.fingerprints import code_fingerprint
 from shared_apps.tenants.models import SpareSchema
+from shared_apps.tenants.pg_schemas import schema_migrate_new, schema_signature
 from shared_apps.tenants.pool import pool_drain, pool_refill
-from shared_apps.tenants.schemas import schema_migrate_new, schema_signature
 from shared_apps.tenants.services import tenant_provision
 from tests.support.concurrency import committed
 

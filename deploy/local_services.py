@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Local PostgreSQL and Redis for `make run` / `make test`.
 
-    python deploy/services.py up       # use the configured servers, or start private ones
-    python deploy/services.py status   # say what answers
-    python deploy/services.py down     # stop the private servers this script started
+    python deploy/local_services.py up       # use the configured servers, or start private ones
+    python deploy/local_services.py status   # say what answers
+    python deploy/local_services.py down     # stop the private servers this script started
 
 `up` decides per service:
 
@@ -500,7 +500,7 @@ def start_private_pg(target: PgTarget) -> str:
         sockdir = str(PG_RUN).replace("'", "''") if len(str(PG_RUN)) < 90 else ""
         with open(PG_DATA / "postgresql.conf", "a") as conf:
             conf.write(
-                "\n# --- added by deploy/services.py (private development server) ---\n"
+                "\n# --- added by deploy/local_services.py (private development server) ---\n"
                 "listen_addresses = '127.0.0.1'\n"
                 f"unix_socket_directories = '{sockdir}'\n"
                 # Loses at most the last few commits on a crash, never corrupts: fine for
@@ -752,7 +752,7 @@ def cmd_up() -> int:
         if failed:
             return 1
         ENV_FILE.write_text(
-            "# Written by deploy/services.py up: the servers `make` should use.\n"
+            "# Written by deploy/local_services.py up: the servers `make` should use.\n"
             + "".join(f"export {var}={shlex.quote(url)}\n" for var, url in urls.items())
         )
     print(f"Wrote {rel(ENV_FILE)}")
