@@ -23,7 +23,10 @@ TEST_TOOLS = re.compile(
     r"import-linter|grimp|kubernetes-validate|coverage|pyinstrument|locust|mypy|"
     r"django-debug-toolbar|execnet|iniconfig|pluggy|greenlet)$"
 )
-FIRST_PARTY = {"config", "shared_apps", "tenant_apps", "tests", "bench", "deploy", "manage"}
+# The project's packages, and the deploy scripts, which import their siblings by name.
+FIRST_PARTY = {"config", "shared_apps", "tenant_apps", "tests", "bench", "deploy", "manage"} | {
+    script.stem for script in (ROOT / "deploy").glob("*.py")
+}
 # Code that only tests, benchmarks or renders deployment files for review.
 NOT_SHIPPED = ("tests", "bench", ".venv", ".data", "node_modules")
 
