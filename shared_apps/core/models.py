@@ -22,6 +22,22 @@ class SingletonModel(models.Model):
             )
         ]
 
+    @staticmethod
+    def one_row(app_label: str, model_name: str):
+        """For a data migration's RunPython: make the row when missing; where duplicates were
+        made (readers used the oldest, `.first()`), keep the oldest. Runs before the
+        `singleton` column is unique."""
+
+        def forwards(apps, schema_editor):
+            model = apps.get_model(app_label, model_name)
+            rows = list(model.objects.order_by("pk").values_list("pk", flat=True))
+            if rows:
+                model.objects.filter(pk__in=rows[1:]).delete()
+            else:
+                model.objects.create()
+
+        return forwards
+
     @classmethod
     def load(cls, *, for_update: bool = False):
         """The row; with `for_update`, locked until the transaction ends (for a service that

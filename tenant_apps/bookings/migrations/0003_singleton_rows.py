@@ -2,16 +2,7 @@
 
 from django.db import migrations, models
 
-
-def one_bookingpolicy(apps, schema_editor):
-    """The one policy row of this schema: made when missing (it used to be made on first read), and made unique before the database holds it to one."""
-    Model = apps.get_model("bookings", "BookingPolicy")
-    rows = list(Model.objects.order_by("pk").values_list("pk", flat=True))
-    if rows:
-        # Readers used the oldest row (`.first()`); any later duplicate was never read.
-        Model.objects.filter(pk__in=rows[1:]).delete()
-    else:
-        Model.objects.create()
+from shared_apps.core.models import SingletonModel
 
 
 class Migration(migrations.Migration):
@@ -21,7 +12,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(one_bookingpolicy, migrations.RunPython.noop),
+        # The one row of this schema (it used to be made by the first read).
+        migrations.RunPython(
+            SingletonModel.one_row("bookings", "BookingPolicy"), migrations.RunPython.noop
+        ),
         migrations.AlterModelOptions(
             name='bookingpolicy',
             options={'verbose_name_plural': 'booking policy'},

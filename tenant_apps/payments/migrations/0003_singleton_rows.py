@@ -2,16 +2,7 @@
 
 from django.db import migrations, models
 
-
-def one_paymentsettings(apps, schema_editor):
-    """The one settings row of this schema (offline, currency blank: the marketplace's own), made when missing; it used to be made on first read."""
-    Model = apps.get_model("payments", "PaymentSettings")
-    rows = list(Model.objects.order_by("pk").values_list("pk", flat=True))
-    if rows:
-        # Readers used the oldest row (`.first()`); any later duplicate was never read.
-        Model.objects.filter(pk__in=rows[1:]).delete()
-    else:
-        Model.objects.create()
+from shared_apps.core.models import SingletonModel
 
 
 class Migration(migrations.Migration):
@@ -34,5 +25,8 @@ class Migration(migrations.Migration):
             model_name='paymentsettings',
             constraint=models.CheckConstraint(condition=models.Q(('singleton', True)), name='payments_paymentsettings_singleton'),
         ),
-        migrations.RunPython(one_paymentsettings, migrations.RunPython.noop),
+        # The one row of this schema (it used to be made by the first read).
+        migrations.RunPython(
+            SingletonModel.one_row("payments", "PaymentSettings"), migrations.RunPython.noop
+        ),
     ]

@@ -2,16 +2,7 @@
 
 from django.db import migrations, models
 
-
-def one_reviewpolicy(apps, schema_editor):
-    """The one policy row of this schema: made when missing (it used to be made on first read), and made unique before the database holds it to one."""
-    Model = apps.get_model("reviews", "ReviewPolicy")
-    rows = list(Model.objects.order_by("pk").values_list("pk", flat=True))
-    if rows:
-        # Readers used the oldest row (`.first()`); any later duplicate was never read.
-        Model.objects.filter(pk__in=rows[1:]).delete()
-    else:
-        Model.objects.create()
+from shared_apps.core.models import SingletonModel
 
 
 class Migration(migrations.Migration):
@@ -21,7 +12,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(one_reviewpolicy, migrations.RunPython.noop),
+        # The one row of this schema (it used to be made by the first read).
+        migrations.RunPython(
+            SingletonModel.one_row("reviews", "ReviewPolicy"), migrations.RunPython.noop
+        ),
         migrations.AddField(
             model_name='reviewpolicy',
             name='singleton',
