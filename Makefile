@@ -24,20 +24,21 @@ help:
 	@echo "make graphql-schema   rewrite schema.graphql after changing the GraphQL schema"
 	@echo "make database-docs    rewrite docs/database.md's ERDs after changing models or migrations"
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# Development installs both locks: the runtime one and, on top, the test and lint tools.
+$(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements.lock
+	$(VENV)/bin/pip install --quiet -r requirements-dev.lock
 	@touch $@
 
 install: $(VENV)/.installed
 
 # PostgreSQL and Redis: the configured ones, else private ones under .data/.
 services: install
-	$(PY) deploy/services.py up
+	$(PY) deploy/local_services.py up
 
-# Public first, then only the marketplace schemas behind the code, in parallel (see README).
+# Public first, then only the marketplace schemas behind the code, in parallel (docs/operations.md).
 migrate: services
 	$(ENV) $(PY) manage.py migrate_all_schemas --noinput
 	$(ENV) $(PY) manage.py setup_platform
@@ -95,7 +96,7 @@ bench-scale: services
 	$(ENV) $(PY) bench/tenants_scale.py --tenants 1000
 
 stop:
-	-$(PY) deploy/services.py down
+	-$(PY) deploy/local_services.py down
 
 clean: stop
 	rm -rf $(VENV) .data staticfiles media .pytest_cache .ruff_cache

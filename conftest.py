@@ -7,6 +7,7 @@ rolled back, so what a test writes never reaches the next one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -19,6 +20,31 @@ from shared_apps.accounts.tests.factories import PASSWORD, member_factory
 from shared_apps.accounts.tokens import tokens_for_user
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import platform_ensure_public_tenant, tenant_provision
+
+# Tests that start worker processes or servers, race threads, fuzz or drive a browser: the
+# `slow` marker lets `pytest -m "not slow"` leave them out while iterating (CI runs them all).
+# Listed here by module (a new module of that kind joins the list); single tests elsewhere
+# carry @pytest.mark.slow themselves.
+SLOW_MODULES = (
+    "tests/browser/",
+    "tests/test_worker",  # test_worker.py, test_worker_crash.py, …: real run_worker processes
+    "tests/test_periodic_work.py",
+    "tests/test_booking_races.py",
+    "tests/test_review_races.py",
+    "tests/test_concurrency.py",
+    "tests/test_redis_outage.py",
+    "tests/test_no_server_errors.py",
+    "tests/test_schemathesis.py",
+    "tenant_apps/payments/tests/test_races.py",
+    "tenant_apps/payments/tests/test_broker_outage.py",
+)
+ROOT = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.relative_to(ROOT).as_posix().startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
 
 
 @dataclass
@@ -98,6 +124,25 @@ def _public_schema():
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
+
+
+def _bump_listings_caches(markets) -> None:
+    from tenant_apps.listings.cache import bump_listings_version
+
+    for market in markets:
+        with tenant_context(market.tenant):
+            bump_listings_version()
+
+
+@pytest.fixture
+def fresh_listing_cache(marketplaces, db):
+    """Redis is not rolled back with each test's transaction: the test starts on a new
+    listings cache version in every marketplace, and leaves a new one behind, so no answer
+    or page cached by one test (search, detail, calendar, rendered fragments) is served to
+    another."""
+    _bump_listings_caches(marketplaces.values())
+    yield
+    _bump_listings_caches(marketplaces.values())
 
 
 @pytest.fixture

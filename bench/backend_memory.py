@@ -17,7 +17,7 @@ platform recycles a connection once it has queried DATABASE_SCHEMAS_PER_CONNECTI
 
 Requests: a search (city + guests) and a property detail, listings cache off, in a throw-away
 database. The first marketplace is provisioned with listings; the others are clones of its
-schema (shared_apps.tenants.schemas.schema_clone) by a few processes; on the shared 2-core
+schema (shared_apps.tenants.pg_schemas.schema_clone) by a few processes; on the shared 2-core
 machine a clone took 0.5-2 s, so 1,000 take 10-30 minutes: `--tenants 200` is a quick mode,
 and `--keep` keeps the database for the next run (`--reuse` uses it, cloning only what is
 missing).
@@ -108,9 +108,9 @@ def _clone(slugs: list[str]) -> None:
     from django.conf import settings
     from django.db import connection
 
-    from shared_apps.tenants import schemas
+    from shared_apps.tenants import pg_schemas as schemas
     from shared_apps.tenants.models import Domain, Tenant
-    from shared_apps.tenants.schemas import quoted, schema_clone
+    from shared_apps.tenants.pg_schemas import quoted, schema_clone
 
     # Index and constraint names don't matter here, and aligning them reads pg_sequences,
     # whose cost grows with every schema in the database (1-2 s per clone past a few hundred

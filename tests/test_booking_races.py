@@ -3,7 +3,6 @@ each with its own database connection and committed transactions."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,13 +14,10 @@ from shared_apps.accounts.tests.factories import member_factory
 from tenant_apps.bookings.models import Booking
 from tenant_apps.listings.models import Property
 from tenant_apps.listings.tests.factories import listing_factory
-from tests.test_concurrency import in_thread, run_together
+from tests.support.concurrency import in_thread, run_together
+from tests.support.days import day
 
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-def _day(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
 
 
 @pytest.fixture
@@ -51,8 +47,8 @@ def _post(api, alpha, user, listing, start, nights):
         client = api(alpha.host, user)
         client.raise_request_exception = False
         body = {
-            "property": str(listing.id), "check_in": _day(start),
-            "check_out": _day(start + nights), "guests": 1,
+            "property": str(listing.id), "check_in": day(start),
+            "check_out": day(start + nights), "guests": 1,
         }  # fmt: skip
         return client.post("/api/v1/bookings", body).status_code
 

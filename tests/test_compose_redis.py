@@ -10,7 +10,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from shared_apps.core.tests.redis_server import private_redis
+from tests.support.redis_server import private_redis
 
 ROOT = Path(settings.BASE_DIR)
 

@@ -3,11 +3,7 @@ and its own committed transactions)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 from django_tenants.utils import schema_exists
 
 from shared_apps.accounts.constants import Role
@@ -17,41 +13,7 @@ from shared_apps.accounts.tests.factories import UserFactory
 from shared_apps.core.errors import ApplicationError
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_delete, tenant_provision
-
-
-def run_together(calls: list[Callable[[], object]]) -> list[object]:
-    """Runs the calls at the same moment, one thread each; returns results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the race's loser: reported, not raised in the thread
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
-def in_thread(call: Callable[[], object]) -> object:
-    return run_together([call])[0]
-
-
-def committed(call: Callable[[], object]) -> object:
-    """Runs `call` in its own thread and connection, so what it does is committed; its
-    exception, if any, is raised here."""
-    result = in_thread(call)
-    if isinstance(result, Exception):
-        raise result
-    return result
+from tests.support.concurrency import in_thread, run_together
 
 
 @pytest.mark.django_db(transaction=False)

@@ -149,7 +149,7 @@ def test_the_stripe_checkout_policy_adds_stripe_hosts_and_nothing_else():
 
 
 def test_the_checkout_page_carries_the_policy(alpha, host, guest):
-    from tenant_apps.payments.tests.helpers import day
+    from tests.support.days import day
     from tenant_apps.storefront.tests.conftest import signed_in
 
     listing = listing_factory(alpha.tenant, host, instant_book=True)

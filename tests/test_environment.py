@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.workers import ROOT, worker_env
+from tests.support.workers import ROOT, worker_env
 
 VARIABLES = {
     "PORT", "MARKETPLACE_URL_TEMPLATE", "PAYMENTS_STRIPE_API_BASE", "PAYMENTS_PAYSTACK_API_BASE",

@@ -25,8 +25,8 @@ from shared_apps.core.metrics import fleet
 from shared_apps.core.tests.worker_tasks import where_am_i
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_delete
-from tests.test_concurrency import committed
-from tests.workers import ROOT, Worker, _detach_and_die_with_parent, wait_for, worker_env
+from tests.support.concurrency import committed
+from tests.support.workers import ROOT, Worker, _detach_and_die_with_parent, wait_for, worker_env
 
 MONITORING = ROOT / "deploy" / "monitoring"
 RULES = MONITORING / "rules" / "rental.rules.yml"
@@ -187,6 +187,7 @@ def exported_names(families) -> set[str]:
     return names
 
 
+@pytest.mark.slow  # a real worker and a server
 @pytest.mark.django_db(transaction=False)
 def test_dashboard_and_rules_query_metrics_the_running_app_exports(
     server, operator_token, marketplaces, tmp_path, platform_host

@@ -94,8 +94,9 @@ def test_review_endpoints_and_graphql_never_fail_on_bad_input(
     api, gql, alpha, make_member, server_errors
 ):
     from shared_apps.accounts.constants import Role
+    from tenant_apps.bookings.tests.factories import stay_factory
     from tenant_apps.listings.tests.factories import listing_factory
-    from tenant_apps.reviews.tests.factories import review_factory, stay_factory
+    from tenant_apps.reviews.tests.factories import review_factory
 
     host = make_member(alpha.tenant, Role.HOST).user
     guest = make_member(alpha.tenant).user

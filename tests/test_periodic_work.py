@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -26,17 +26,14 @@ from shared_apps.accounts.tests.factories import member_factory
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking
 from tenant_apps.bookings.services import booking_create
+from tenant_apps.bookings.tests.factories import stay_factory
 from tenant_apps.listings.models import Property
 from tenant_apps.listings.tests.factories import listing_factory
-from tenant_apps.reviews.tests.factories import stay_factory
-from tests.test_concurrency import committed
-from tests.workers import ROOT, Worker, _detach_and_die_with_parent, wait_for, worker_env
+from tests.support.concurrency import committed
+from tests.support.days import day
+from tests.support.workers import ROOT, Worker, _detach_and_die_with_parent, wait_for, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-def _day(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
 
 
 class Beat:
@@ -86,7 +83,7 @@ def overdue(marketplaces):
         stay = stay_factory(tenant, guest, listing, ended_days_ago=1, complete=False)
         with tenant_context(tenant):
             request = booking_create(
-                property_id=listing.pk, guest=guest, check_in=_day(20), check_out=_day(22),
+                property_id=listing.pk, guest=guest, check_in=day(20), check_out=day(22),
                 guests=1,
             )  # fmt: skip
             Booking.objects.filter(pk=request.pk).update(
@@ -230,11 +227,11 @@ def test_a_demo_fast_forwards_a_stay_of_one_marketplace_and_its_guest_can_review
     too_early = api(alpha.host, booking.guest).post(f"/api/v1/bookings/{booking.pk}/review", review)
 
     today = _run("--marketplace", "alpha")
-    later = _run("--marketplace", "alpha", "--as-of", _day(10).isoformat())
+    later = _run("--marketplace", "alpha", "--as-of", day(10).isoformat())
 
     assert too_early.status_code == 409
-    assert f"alpha: 0 stay(s) completed (check-out on or before {_day(0)})" in today
-    assert f"alpha: 1 stay(s) completed (check-out on or before {_day(10)})" in later
+    assert f"alpha: 0 stay(s) completed (check-out on or before {day(0)})" in today
+    assert f"alpha: 1 stay(s) completed (check-out on or before {day(10)})" in later
     reviewed = api(alpha.host, booking.guest).post(f"/api/v1/bookings/{booking.pk}/review", review)
     assert reviewed.status_code == 201, reviewed.json()
     with tenant_context(alpha.tenant):

@@ -21,10 +21,10 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.core import degraded
-from shared_apps.core.tests.redis_server import private_redis
 from tenant_apps.listings.tests.factories import listing_factory
-from tenant_apps.payments.tests.helpers import day
-from tests.test_concurrency import committed
+from tests.support.concurrency import committed
+from tests.support.days import day
+from tests.support.redis_server import private_redis
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_redis_killed_mid_traffic_loses_no_follow_up_work_and_answers_no_500(
     visitors search; then started again, the outbox swept and the queue worked through."""
     from shared_apps.core.models import OutboxMessage, TaskReceipt
     from shared_apps.core.outbox import outbox_sweep
-    from shared_apps.core.tests.redis_server import celery_broker, private_redis
+    from tests.support.redis_server import celery_broker, private_redis
     from shared_apps.queues.routing import tenant_queue
     from tenant_apps.bookings.models import Booking, BookingTransition
     from tenant_apps.payments.models import Refund

@@ -12,11 +12,11 @@ from shared_apps.accounts.constants import Role
 from shared_apps.accounts.models import User
 from shared_apps.accounts.tests.factories import member_factory
 from tenant_apps.bookings.models import Booking
+from tenant_apps.bookings.tests.factories import stay_factory
 from tenant_apps.listings.models import Property
 from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.reviews.models import Review
-from tenant_apps.reviews.tests.factories import stay_factory
-from tests.test_concurrency import in_thread, run_together
+from tests.support.concurrency import in_thread, run_together
 
 pytestmark = pytest.mark.django_db(transaction=False)
 RATINGS = [5, 4, 4, 3, 2]  # one guest each; the last guest has two stays

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from shared_apps.core.tests.redis_server import free_port
+from tests.support.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,8 +19,8 @@ from shared_apps.tenants.services import (
     tenant_resume,
     tenant_suspend,
 )
-from tests.test_concurrency import in_thread
-from tests.workers import Worker, wait_for
+from tests.support.concurrency import in_thread
+from tests.support.workers import Worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

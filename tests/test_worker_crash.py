@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 from shared_apps.core.broker import broker_key, broker_redis
 from shared_apps.core.models import TaskReceipt
 from shared_apps.core.tests.worker_tasks import effect_once
-from tests.workers import Worker, wait_for
+from tests.support.workers import Worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 
 from config.celery import app
 from shared_apps.core.tests.worker_tasks import where_am_i
-from tests.workers import Worker
+from tests.support.workers import Worker
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

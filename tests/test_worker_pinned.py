@@ -14,8 +14,8 @@ from shared_apps.queues.selectors import queue_depths
 from shared_apps.queues.services import purge_tenant_queue
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_delete, tenant_provision
-from tests.test_concurrency import in_thread
-from tests.workers import ROOT, Worker, worker_env
+from tests.support.concurrency import in_thread
+from tests.support.workers import ROOT, Worker, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

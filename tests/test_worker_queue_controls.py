@@ -18,7 +18,7 @@ from config.celery import app
 from shared_apps.core.tests.worker_tasks import where_am_i
 from shared_apps.queues.selectors import queue_depths
 from shared_apps.queues.services import purge_tenant_queue
-from tests.workers import ROOT, Worker, wait_for, worker_env
+from tests.support.workers import ROOT, Worker, wait_for, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

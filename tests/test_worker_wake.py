@@ -11,7 +11,7 @@ from shared_apps.core.tests.worker_tasks import nap
 from shared_apps.queues.discovery import ACTIVE_QUEUES_KEY
 from shared_apps.queues.selectors import queue_depths
 from shared_apps.queues.services import purge_tenant_queue
-from tests.workers import Worker
+from tests.support.workers import Worker
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

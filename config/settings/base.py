@@ -36,7 +36,6 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "graphene_django",
@@ -258,7 +257,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["shared_apps.core.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "shared_apps.core.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "shared_apps.core.errors.exception_handler",
@@ -298,7 +296,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "shared_apps.core.schema.add_error_responses",
+        "shared_apps.core.openapi.add_error_responses",
     ],
 }
 

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from shared_apps.accounts import schema  # noqa: F401  (registers the OpenAPI extension)
+        from shared_apps.accounts import openapi  # noqa: F401  (registers the OpenAPI extension)

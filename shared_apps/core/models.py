@@ -3,6 +3,49 @@ import uuid
 from django.db import models
 
 
+class SingletonModel(models.Model):
+    """A table of exactly one row: a marketplace's settings (booking, review, payment policy).
+
+    The database holds the rule: `singleton` can only be true (a CHECK) and is unique, so a
+    second row can't be written, whatever races the application loses. The row is created by
+    the app's data migration (and so exists in every schema, the template and spare schemas
+    included, which provisioning copies), so reading it never writes: `load()` is a plain
+    read, fit for a selector."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(singleton=True), name="%(app_label)s_%(class)s_singleton"
+            )
+        ]
+
+    @staticmethod
+    def one_row(app_label: str, model_name: str):
+        """For a data migration's RunPython: make the row when missing; where duplicates were
+        made (readers used the oldest, `.first()`), keep the oldest. Runs before the
+        `singleton` column is unique."""
+
+        def forwards(apps, schema_editor):
+            model = apps.get_model(app_label, model_name)
+            rows = list(model.objects.order_by("pk").values_list("pk", flat=True))
+            if rows:
+                model.objects.filter(pk__in=rows[1:]).delete()
+            else:
+                model.objects.create()
+
+        return forwards
+
+    @classmethod
+    def load(cls, *, for_update: bool = False):
+        """The row; with `for_update`, locked until the transaction ends (for a service that
+        changes it)."""
+        rows = cls.objects.select_for_update() if for_update else cls.objects
+        return rows.get(singleton=True)
+
+
 class TaskReceipt(models.Model):
     """Proof that a task's effect happened, written in the same transaction as the effect.
 

@@ -27,7 +27,7 @@ from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate
 
 from shared_apps.tenants.fingerprints import applied_fingerprint, code_fingerprint
 from shared_apps.tenants.models import Tenant
-from shared_apps.tenants.schemas import quick_migration_table_check
+from shared_apps.tenants.pg_schemas import quick_migration_table_check
 
 # One migration run at a time per database: two would race on the same schemas.
 MIGRATE_LOCK_KEY = 0x7E4A_5002

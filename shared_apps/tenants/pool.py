@@ -22,7 +22,7 @@ from django_tenants.utils import schema_exists
 from shared_apps.core.outbox import publish_after_commit
 from shared_apps.tenants.fingerprints import applied_fingerprint, code_fingerprint
 from shared_apps.tenants.models import SpareSchema
-from shared_apps.tenants.schemas import (
+from shared_apps.tenants.pg_schemas import (
     CloneError,
     schema_clone,
     schema_drop,

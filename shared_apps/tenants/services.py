@@ -27,7 +27,7 @@ from shared_apps.tenants import validators
 from shared_apps.tenants.constants import BRANDING_FIELDS
 from shared_apps.tenants.media import media_delete
 from shared_apps.tenants.models import Domain, Tenant
-from shared_apps.tenants.schemas import schema_create, schema_drop, schema_lock_writes
+from shared_apps.tenants.pg_schemas import schema_create, schema_drop, schema_lock_writes
 from shared_apps.tenants.selectors import domain_taken
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class ProvisionResult:
     tenant: Tenant
     admin: User
     admin_invited: bool  # a new identity, emailed a link to set its password
-    schema_source: str = ""  # "pool", "template" or "replay" (shared_apps.tenants.schemas)
+    schema_source: str = ""  # "pool", "template" or "replay" (shared_apps.tenants.pg_schemas)
 
 
 @provisioning_metrics

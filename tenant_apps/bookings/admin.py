@@ -42,7 +42,7 @@ class BookingPolicyAdmin(MarketplaceModelAdmin):
     ]  # fmt: skip
 
     def has_add_permission(self, request) -> bool:
-        return not BookingPolicy.objects.exists()  # one policy per marketplace
+        return False  # the one row is made by a migration (BookingPolicy.load())
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

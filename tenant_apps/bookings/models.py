@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q, Value
 
+from shared_apps.core.models import SingletonModel
 from tenant_apps.bookings.constants import (
     DEFAULT_GUEST_FEE_PERCENT,
     DEFAULT_HOST_FEE_PERCENT,
@@ -17,8 +18,8 @@ from tenant_apps.listings.constants import CancellationPolicy
 from tenant_apps.listings.models import Property
 
 
-class BookingPolicy(models.Model):
-    """The marketplace's booking rules; one row per schema (created on first use)."""
+class BookingPolicy(SingletonModel):
+    """The marketplace's booking rules: one row per schema (`BookingPolicy.load()`)."""
 
     guest_fee_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=DEFAULT_GUEST_FEE_PERCENT
@@ -37,6 +38,9 @@ class BookingPolicy(models.Model):
         help_text="Offline payments only: guests pay on arrival, so accepting a request "
         "confirms it without waiting for payment.",
     )
+
+    class Meta(SingletonModel.Meta):
+        verbose_name_plural = "booking policy"
 
     def __str__(self) -> str:
         return "Booking policy"

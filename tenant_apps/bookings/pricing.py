@@ -14,8 +14,7 @@ HUNDRED = Decimal(100)
 
 
 def booking_policy() -> BookingPolicy:
-    policy = BookingPolicy.objects.first()
-    return policy if policy is not None else BookingPolicy.objects.create()
+    return BookingPolicy.load()
 
 
 def _money(amount: Decimal, currency: str) -> Decimal:

@@ -312,7 +312,7 @@ POLICY_LIMITS = {
 def booking_policy_update(*, data: dict) -> BookingPolicy:
     """Changes the fields of the marketplace's booking policy given in `data`, all or
     nothing; each must be within POLICY_LIMITS."""
-    policy = BookingPolicy.objects.select_for_update().get(pk=booking_policy().pk)
+    policy = BookingPolicy.load(for_update=True)
     problems = {}
     for field, (low, high, label) in POLICY_LIMITS.items():
         if field in data and not (low <= data[field] <= high):

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import ACos, Coalesce, Cos, Least, Radians, Sin
 
 from shared_apps.accounts.models import User
+from shared_apps.core.errors import NotFoundError
 from tenant_apps.listings.constants import PropertyStatus
 from tenant_apps.listings.models import Amenity, AvailabilityBlock, Property, PropertyPhoto
 from tenant_apps.listings.stays import stay_reader
@@ -62,9 +63,42 @@ def property_for_viewer(*, property_id, user: User | None) -> Property | None:
     return with_related(visible_properties(user=user)).filter(pk=property_id).first()
 
 
-def property_for_host(*, property_id, host: User) -> Property | None:
+NO_LISTING = "No listing with this id here."
+
+
+def property_for_host(*, property_id, host: User) -> Property:
     """A listing its host may change; another host's is missing (404), never forbidden."""
-    return Property.objects.filter(pk=property_id, host=host).first()
+    prop = Property.objects.filter(pk=property_id, host=host).first()
+    if prop is None:
+        raise NotFoundError(NO_LISTING)
+    return prop
+
+
+def visible_property(*, property_id, user: User | None) -> Property:
+    """property_for_viewer for callers that need the listing: missing is a 404."""
+    prop = property_for_viewer(property_id=property_id, user=user)
+    if prop is None:
+        raise NotFoundError(NO_LISTING)
+    return prop
+
+
+def property_with_related(*, property_id) -> Property:
+    """A listing as the APIs show it (photos, amenities, host), read again after a write."""
+    return with_related(Property.objects.filter(pk=property_id)).get()
+
+
+def photo_of_host(*, property_id, photo_id, host: User) -> PropertyPhoto:
+    photo = property_for_host(property_id=property_id, host=host).photos.filter(pk=photo_id)
+    if (found := photo.first()) is None:
+        raise NotFoundError("This listing has no photo with this id.")
+    return found
+
+
+def block_of_host(*, property_id, block_id, host: User) -> AvailabilityBlock:
+    block = property_for_host(property_id=property_id, host=host).blocks.filter(pk=block_id)
+    if (found := block.first()) is None:
+        raise NotFoundError("This listing has no block with this id.")
+    return found
 
 
 def properties_of_host(*, host: User) -> QuerySet[Property]:

@@ -3,6 +3,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from shared_apps.core.models import SingletonModel
+from shared_apps.core.tenancy import current_tenant
 from tenant_apps.bookings.models import Booking
 from tenant_apps.payments.constants import (
     PaymentMethod,
@@ -12,27 +14,33 @@ from tenant_apps.payments.constants import (
 )
 
 
-class PaymentSettings(models.Model):
-    """How this marketplace is paid: its own provider account. One row per schema.
+class PaymentSettings(SingletonModel):
+    """How this marketplace is paid: its own provider account. One row per schema
+    (`PaymentSettings.load()`), offline until an admin sets keys.
 
     Secrets are stored encrypted (shared_apps.core.crypto) and never leave the server: reads
     show their last four characters only."""
 
-    singleton = models.BooleanField(default=True, unique=True, editable=False)
     provider = models.CharField(max_length=10, choices=Provider.choices, default=Provider.OFFLINE)
     publishable_key = models.CharField(max_length=255, blank=True, default="")
     secret_key_encrypted = models.TextField(blank=True, default="")
     secret_key_last4 = models.CharField(max_length=4, blank=True, default="")
     webhook_secret_encrypted = models.TextField(blank=True, default="")
     webhook_secret_last4 = models.CharField(max_length=4, blank=True, default="")
-    currency = models.CharField(max_length=3)
+    # Blank until an admin chooses one: the marketplace's own currency (the row is made by a
+    # migration, in spare schemas too, before any marketplace is known).
+    currency = models.CharField(max_length=3, blank=True, default="")
     # What guests read on an offline marketplace: where to send the money, what to quote.
     offline_instructions = models.TextField(blank=True, default="")
     updated = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(SingletonModel.Meta):
         verbose_name_plural = "payment settings"
-        constraints = [models.CheckConstraint(condition=Q(singleton=True), name="payments_one")]
+
+    @property
+    def charged_currency(self) -> str:
+        """The currency payments are made in: the chosen one, else the marketplace's."""
+        return self.currency or current_tenant().currency
 
     def __str__(self) -> str:
         return f"Payments through {self.get_provider_display()}"

@@ -33,12 +33,7 @@ MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 def payment_settings() -> PaymentSettings:
     """This marketplace's settings: offline, in its currency, until its admin sets keys."""
-    found = PaymentSettings.objects.first()
-    if found is not None:
-        return found
-    return PaymentSettings.objects.get_or_create(
-        singleton=True, defaults={"currency": current_tenant().currency}
-    )[0]
+    return PaymentSettings.load()
 
 
 DEFAULT_OFFLINE_INSTRUCTIONS = (

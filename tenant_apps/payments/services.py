@@ -70,7 +70,7 @@ def payment_settings_update(
 ) -> PaymentSettings:
     """Sets the marketplace's provider and keys. Secrets left out keep their stored value
     (they are write-only); switching to offline forgets them."""
-    settings = PaymentSettings.objects.select_for_update().get(pk=selectors.payment_settings().pk)
+    settings = PaymentSettings.load(for_update=True)
     switching = provider != settings.provider
     given = {"publishable_key": publishable_key, "secret_key": secret_key,
              "webhook_secret": webhook_secret}  # fmt: skip

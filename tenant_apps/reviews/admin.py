@@ -28,7 +28,7 @@ class ReviewPolicyAdmin(MarketplaceModelAdmin):
     list_display = ["review_window_days"]
 
     def has_add_permission(self, request) -> bool:
-        return not ReviewPolicy.objects.exists()  # one policy per marketplace
+        return False  # the one row is made by a migration (ReviewPolicy.load())
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from shared_apps.core.models import SingletonModel
 from tenant_apps.reviews.constants import (
     COMMENT_MAX_LENGTH,
     DEFAULT_REVIEW_WINDOW_DAYS,
@@ -15,15 +16,15 @@ from tenant_apps.reviews.constants import (
 )
 
 
-class ReviewPolicy(models.Model):
-    """The marketplace's review rules; one row per schema (created on first use)."""
+class ReviewPolicy(SingletonModel):
+    """The marketplace's review rules: one row per schema (`ReviewPolicy.load()`)."""
 
     review_window_days = models.PositiveSmallIntegerField(
         default=DEFAULT_REVIEW_WINDOW_DAYS,
         help_text="Days after check-out during which the guest may review the stay.",
     )
 
-    class Meta:
+    class Meta(SingletonModel.Meta):
         verbose_name_plural = "review policy"
 
     def __str__(self) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from shared_apps.accounts.models import User
+from shared_apps.core.errors import NotFoundError
 from tenant_apps.reviews.constants import RATING_MAX, RATING_MIN, SUB_RATINGS
 from tenant_apps.reviews.models import Review, ReviewPolicy
 
 
 def review_policy() -> ReviewPolicy:
-    policy = ReviewPolicy.objects.first()
-    return policy if policy is not None else ReviewPolicy.objects.create()
+    return ReviewPolicy.load()
 
 
 def visible_reviews() -> QuerySet[Review]:
@@ -34,21 +34,24 @@ def latest_reviews_prefetch(*, count: int, through: str = "") -> Prefetch:
     )
 
 
-def review_for_host(*, review_id, host: User) -> Review | None:
-    """A shown review of one of the host's listings; any other looks missing."""
-    return (
-        visible_reviews()
-        .select_related("property")
-        .filter(pk=review_id, property__host=host)
-        .first()
-    )
+NO_REVIEW = "No review with this id here."
 
 
-def review_get(*, review_id, include_hidden: bool = False) -> Review | None:
+def review_for_host(*, review_id, host: User) -> Review:
+    """A shown review of one of the host's listings; any other is missing (404)."""
+    review = visible_reviews().select_related("property")
+    if (found := review.filter(pk=review_id, property__host=host).first()) is None:
+        raise NotFoundError(NO_REVIEW)
+    return found
+
+
+def review_get(*, review_id, include_hidden: bool = False) -> Review:
     reviews = Review.objects.select_related("guest", "property")
     if not include_hidden:
         reviews = reviews.filter(is_hidden=False)
-    return reviews.filter(pk=review_id).first()
+    if (found := reviews.filter(pk=review_id).first()) is None:
+        raise NotFoundError(NO_REVIEW)
+    return found
 
 
 def review_of_booking(*, booking) -> Review | None:

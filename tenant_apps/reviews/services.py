@@ -183,7 +183,7 @@ def review_policy_update(*, review_window_days: int) -> ReviewPolicy:
         raise _invalid(
             "review_window_days", f"The review window must be from {low} to {high} days."
         )
-    policy = ReviewPolicy.objects.select_for_update().get(pk=review_policy().pk)
+    policy = ReviewPolicy.load(for_update=True)
     policy.review_window_days = review_window_days
     policy.save(update_fields=["review_window_days"])
     return policy

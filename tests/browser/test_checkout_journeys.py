@@ -6,7 +6,6 @@ Every page type is checked with axe-core and photographed for both brands."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from urllib.parse import urlparse
 
 import pytest
@@ -15,15 +14,16 @@ from django_tenants.utils import tenant_context
 from tenant_apps.bookings.models import Booking
 from tenant_apps.bookings.selectors import bookings_of_guest
 from tenant_apps.bookings.services import stay_quote
+from tenant_apps.bookings.tests.factories import stay_factory
 from tenant_apps.listings.models import Property
 from tenant_apps.listings.selectors import visible_properties
 from tenant_apps.payments.services import payment_mark_paid, payment_settings_update
 from tenant_apps.payments.tests.fakes import FakePaystack, FakeStripe
-from tenant_apps.reviews.tests.factories import stay_factory
 from tenant_apps.storefront.demo import DEMO_PASSWORD, SHARED_GUEST_EMAIL
 from tenant_apps.storefront.templatetags.storefront import money
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.test_concurrency import committed
+from tests.support.concurrency import committed
+from tests.support.days import day
 
 # What the stub of Stripe.js records: the key it was made with, the client secret the
 # Elements group got, what was mounted where; confirming "succeeds" by going to return_url.
@@ -53,10 +53,6 @@ window.Stripe = function (publishableKey) {
 INSTANT = {"alpine": "Engadin loft", "coastal": "Cannery Row"}
 
 
-def _day(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
-
-
 def _listing(store, title_start: str) -> Property:
     with tenant_context(store.tenant):
         return visible_properties(user=None).get(title__startswith=title_start)
@@ -64,7 +60,7 @@ def _listing(store, title_start: str) -> Property:
 
 def _checkout(store, listing, start: int, nights: int = 2, guests: int = 2) -> str:
     return store.url(
-        f"/checkout/{listing.pk}/?check_in={_day(start)}&check_out={_day(start + nights)}"
+        f"/checkout/{listing.pk}/?check_in={day(start)}&check_out={day(start + nights)}"
         f"&guests={guests}"
     )
 
@@ -73,8 +69,8 @@ def _quoted_total(store, listing, start: int, nights: int, guests: int):
     """The total the quote service gives (the page must show the same)."""
     with tenant_context(store.tenant):
         quote = stay_quote(
-            property=listing, guest=None, check_in=_day(start),
-            check_out=_day(start + nights), guests=guests,
+            property=listing, guest=None, check_in=day(start),
+            check_out=day(start + nights), guests=guests,
         )  # fmt: skip
     return quote["price"]["total"]
 
@@ -110,7 +106,7 @@ def _trip_id(page) -> str:
 def test_a_guest_searches_signs_up_at_checkout_books_pays_offline_cancels_and_reviews(page, demo):
     alpine = demo["alpine"]
     loft = _listing(alpine, "Engadin loft")  # instant book, flexible policy
-    check_in, check_out = _day(120), _day(123)
+    check_in, check_out = day(120), day(123)
 
     # search, open the listing, price the dates, book
     page.goto(alpine.url("/"))

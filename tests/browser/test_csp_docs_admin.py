@@ -12,7 +12,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from shared_apps.accounts.tests.factories import PASSWORD
-from tests.test_concurrency import committed
+from tests.support.concurrency import committed
 
 # Unlike anything in the address (the password validators compare it with the email).
 OPERATOR_PASSWORD = "violet-lantern-orbit-9311"

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from tenant_apps.storefront.templatetags.storefront import money
 from tests.browser.conftest import assert_accessible, computed_style, screenshot
-from tests.test_concurrency import committed
+from tests.support.concurrency import committed
 
 PASSWORD = "demo-stays-2026!"  # tenant_apps.storefront.demo.DEMO_PASSWORD
 

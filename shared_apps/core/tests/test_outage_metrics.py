@@ -15,7 +15,7 @@ from django_tenants.utils import tenant_context
 from shared_apps.core import degraded
 from shared_apps.core.models import OutboxMessage
 from shared_apps.core.outbox import outbox_sweep, publish_after_commit
-from shared_apps.core.tests.redis_server import celery_broker, free_port
+from tests.support.redis_server import celery_broker, free_port
 from shared_apps.core.tests.test_metrics import scrape, value
 from shared_apps.core.tests.worker_tasks import where_am_i
 

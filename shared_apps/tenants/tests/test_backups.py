@@ -18,16 +18,17 @@ from shared_apps.accounts.models import Membership, User
 from shared_apps.accounts.tests.factories import member_factory
 from shared_apps.core.errors import ApplicationError
 from shared_apps.tenants import dumps
-from shared_apps.tenants.backups import archive_read, tenant_backup, tenant_restore
+from shared_apps.tenants.backups import archive_read, tenant_backup
 from shared_apps.tenants.media import media_files, media_prefix
 from shared_apps.tenants.models import Domain, Tenant
-from shared_apps.tenants.schemas import quoted, schema_signature
+from shared_apps.tenants.pg_schemas import quoted, schema_signature
+from shared_apps.tenants.restores import tenant_restore
 from shared_apps.tenants.services import tenant_delete, tenant_provision
 from shared_apps.tenants.tests.probe import storefront_gains_a_migration as gained_migration_in
 from tenant_apps.bookings.models import Booking
 from tenant_apps.bookings.services import booking_create
 from tenant_apps.listings.tests.factories import listing_factory
-from tests.test_concurrency import committed
+from tests.support.concurrency import committed
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -16,7 +16,7 @@ from shared_apps.tenants.fingerprints import code_fingerprint
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_delete, tenant_provision
 from shared_apps.tenants.tests.probe import storefront_gains_a_migration
-from tests.test_concurrency import committed, in_thread
+from tests.support.concurrency import committed, in_thread
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

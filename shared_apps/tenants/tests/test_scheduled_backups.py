@@ -14,7 +14,7 @@ from shared_apps.core.metrics import fleet
 from shared_apps.tenants.backup_schedule import beat_schedule
 from shared_apps.tenants.backups import archive_read
 from shared_apps.tenants.scheduled_backups import backup_marketplace, stored_archives
-from tests.workers import ROOT, Worker, _detach_and_die_with_parent, wait_for, worker_env
+from tests.support.workers import ROOT, Worker, _detach_and_die_with_parent, wait_for, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -52,6 +52,7 @@ def beat_and_worker(marketplaces, tmp_path):
     worker.stop()
 
 
+@pytest.mark.slow  # a real worker and beat
 def test_beat_backs_up_every_marketplace_verified_and_pruned(beat_and_worker, alpha, bravo):
     backups, worker, beat_log = beat_and_worker
 

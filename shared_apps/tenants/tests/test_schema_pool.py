@@ -9,10 +9,10 @@ from django_tenants.utils import schema_exists
 
 from shared_apps.tenants.fingerprints import code_fingerprint
 from shared_apps.tenants.models import SpareSchema
+from shared_apps.tenants.pg_schemas import schema_migrate_new, schema_signature
 from shared_apps.tenants.pool import pool_drain, pool_refill
-from shared_apps.tenants.schemas import schema_migrate_new, schema_signature
 from shared_apps.tenants.services import tenant_provision
-from tests.test_concurrency import committed
+from tests.support.concurrency import committed
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -150,7 +150,7 @@ def test_a_migration_change_discards_stale_spares_and_template(pool):
 def test_two_sign_ups_at_once_each_claim_their_own_spare(pool):
     from shared_apps.tenants.models import Tenant
     from shared_apps.tenants.services import tenant_delete
-    from tests.test_concurrency import run_together
+    from tests.support.concurrency import run_together
 
     spares = set(_spares())
     try:

@@ -48,7 +48,7 @@ def test_a_failure_while_migrating_leaves_nothing_behind(marketplaces, db, monke
     def broken_migrate(*args, **kwargs):
         raise RuntimeError("migration 0042 failed")
 
-    monkeypatch.setattr("shared_apps.tenants.schemas.call_command", broken_migrate)
+    monkeypatch.setattr("shared_apps.tenants.pg_schemas.call_command", broken_migrate)
 
     with pytest.raises(RuntimeError):
         _provision()

@@ -7,7 +7,6 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from shared_apps.core.errors import NotFoundError
 from shared_apps.core.serializers import validated
 from shared_apps.core.throttling import ResilientScopedRateThrottle
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
@@ -21,7 +20,7 @@ from tenant_apps.bookings.api.serializers import (
     QuoteQuery,
 )
 from tenant_apps.bookings.models import Booking
-from tenant_apps.listings.selectors import property_for_viewer
+from tenant_apps.listings.selectors import visible_property
 
 
 class QuoteView(MarketplaceAPIView):
@@ -35,9 +34,7 @@ class QuoteView(MarketplaceAPIView):
     )
     def get(self, request, property_id):
         stay = validated(QuoteQuery, request.query_params)
-        prop = property_for_viewer(property_id=property_id, user=request.user)
-        if prop is None:
-            raise NotFoundError("No listing with this id here.")
+        prop = visible_property(property_id=property_id, user=request.user)
         guest = request.user if request.user.is_authenticated else None
         body = services.stay_quote(property=prop, guest=guest, **stay)
         return Response(QuoteOutput(body).data)

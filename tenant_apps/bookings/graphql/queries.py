@@ -1,7 +1,6 @@
 import graphene
 from django.db.models import Prefetch
 
-from shared_apps.core.errors import NotFoundError
 from shared_apps.core.graphql.base import page_arguments, parsed, require_member, viewer
 from shared_apps.core.graphql.pagination import keyset_page
 from shared_apps.core.graphql.selection import selected
@@ -10,7 +9,7 @@ from tenant_apps.bookings.api.serializers import BookingListQuery, QuoteQuery
 from tenant_apps.bookings.graphql.types import BookingNode, BookingPage, Quote
 from tenant_apps.listings.graphql.queries import with_requested_reviews
 from tenant_apps.listings.models import PropertyPhoto
-from tenant_apps.listings.selectors import property_for_viewer
+from tenant_apps.listings.selectors import visible_property
 
 
 class BookingSide(graphene.Enum):
@@ -57,9 +56,7 @@ class Query(graphene.ObjectType):
     @staticmethod
     def resolve_quote(root, info, property_id, **stay):
         stay = parsed(QuoteQuery, stay)
-        prop = property_for_viewer(property_id=property_id, user=viewer(info))
-        if prop is None:
-            raise NotFoundError("No listing with this id here.")
+        prop = visible_property(property_id=property_id, user=viewer(info))
         return services.stay_quote(property=prop, guest=viewer(info), **stay)
 
     @staticmethod

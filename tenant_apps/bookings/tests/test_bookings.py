@@ -1,6 +1,6 @@
 """Bookings: quotes, the state machine, refunds, lists; seen from two marketplaces."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,12 +13,9 @@ from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking, BookingPolicy
 from tenant_apps.bookings.pricing import booking_policy, quote
 from tenant_apps.listings.tests.factories import listing_factory
+from tests.support.days import day
 
 BOOKINGS = "/api/v1/bookings"
-
-
-def _day(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
 
 
 @pytest.fixture
@@ -33,8 +30,8 @@ def book(api, alpha, user, listing, start=10, nights=3, guests=2):
         BOOKINGS,
         {
             "property": str(listing.id),
-            "check_in": _day(start),
-            "check_out": _day(start + nights),
+            "check_in": day(start),
+            "check_out": day(start + nights),
             "guests": guests,
         },
     )
@@ -50,8 +47,8 @@ def test_quote_arithmetic_with_odd_fees_and_rounding(alpha, host):
             host_fee_percent=Decimal("3"),
             tax_percent=Decimal("7.7"),
         )
-        price = quote(property=prop, check_in=_day(5), check_out=_day(8), currency="USD")
-        yen = quote(property=prop, check_in=_day(5), check_out=_day(8), currency="JPY")
+        price = quote(property=prop, check_in=day(5), check_out=day(8), currency="USD")
+        yen = quote(property=prop, check_in=day(5), check_out=day(8), currency="JPY")
 
     # 3 x 99.99 = 299.97; + 33.33 = 333.30; guest fee 14.5% = 48.3285 -> 48.33;
     # host fee 3% = 9.999 -> 10.00; taxes 7.7% of 381.63 = 29.38551 -> 29.39.
@@ -73,7 +70,7 @@ def test_quote_endpoint_says_why_dates_cannot_be_booked(api, alpha, listing, gue
         api(alpha.host)
         .get(
             f"/api/v1/properties/{listing.id}/quote",
-            {"check_in": _day(5), "check_out": _day(7), "guests": 2},
+            {"check_in": day(5), "check_out": day(7), "guests": 2},
         )
         .json()
     )
@@ -81,7 +78,7 @@ def test_quote_endpoint_says_why_dates_cannot_be_booked(api, alpha, listing, gue
         api(alpha.host)
         .get(
             f"/api/v1/properties/{listing.id}/quote",
-            {"check_in": _day(5), "check_out": _day(7), "guests": 9},
+            {"check_in": day(5), "check_out": day(7), "guests": 9},
         )
         .json()
     )
@@ -179,14 +176,14 @@ def test_booked_dates_leave_search_and_show_on_the_calendar(api, alpha, guest, l
     def found(start, end):
         rows = (
             api(alpha.host)
-            .get("/api/v1/properties", {"check_in": _day(start), "check_out": _day(end)})
+            .get("/api/v1/properties", {"check_in": day(start), "check_out": day(end)})
             .json()
         )
         return [row["id"] for row in rows["results"]]
 
     assert found(11, 12) == []
     assert found(13, 15) == [str(listing.id)]
-    first = _day(10)
+    first = day(10)
     days = (
         api(alpha.host)
         .get(f"/api/v1/properties/{listing.id}/calendar", {"month": first.strftime("%Y-%m")})
@@ -201,7 +198,7 @@ def test_a_block_may_not_cover_a_confirmed_stay(api, alpha, host, guest, listing
     api(alpha.host, host).post(f"{BOOKINGS}/{booking['id']}/accept")
 
     response = api(alpha.host, host).post(
-        f"/api/v1/properties/{listing.id}/blocks", {"start": _day(11), "end": _day(20)}
+        f"/api/v1/properties/{listing.id}/blocks", {"start": day(11), "end": day(20)}
     )
 
     assert response.status_code == 409
@@ -254,8 +251,8 @@ def _confirmed(alpha, guest, listing, policy, days_ahead):
         booking = services.booking_create(
             property_id=listing.pk,
             guest=guest,
-            check_in=_day(days_ahead),
-            check_out=_day(days_ahead + 2),
+            check_in=day(days_ahead),
+            check_out=day(days_ahead + 2),
             guests=1,
         )
         return services.booking_accept(booking=booking, actor=listing.host)
@@ -314,7 +311,7 @@ def test_the_database_itself_refuses_overlapping_held_bookings(api, alpha, guest
             for f in Booking._meta.concrete_fields
             if f.attname not in ("id", "created", "updated")
         }
-        clone.update(check_in=_day(12), check_out=_day(14))
+        clone.update(check_in=day(12), check_out=day(14))
         with pytest.raises(IntegrityError), transaction.atomic():
             Booking.objects.create(**clone)  # straight to the table, past every service check
         clone.update(status=BookingStatus.CANCELLED)
@@ -328,8 +325,8 @@ def test_lists_filter_by_dates(api, alpha, guest, listing):
     def ids(**params):
         return [b["id"] for b in api(alpha.host, guest).get(BOOKINGS, params).json()["results"]]
 
-    assert ids(to=_day(20)) == [early["id"]]
-    assert ids(**{"from": _day(20)}) == [late["id"]]
+    assert ids(to=day(20)) == [early["id"]]
+    assert ids(**{"from": day(20)}) == [late["id"]]
     assert set(ids()) == {early["id"], late["id"]}
     assert api(alpha.host, guest).get(BOOKINGS, {"from": "soon"}).status_code == 400
 
@@ -345,7 +342,7 @@ def test_the_state_machine_allows_exactly_its_transitions(alpha, guest, listing,
 
     with tenant_context(alpha.tenant):
         booking = services.booking_create(
-            property_id=listing.pk, guest=guest, check_in=_day(10), check_out=_day(12), guests=1
+            property_id=listing.pk, guest=guest, check_in=day(10), check_out=day(12), guests=1
         )
         Booking.objects.filter(pk=booking.pk).update(status=start)
         if end in TRANSITIONS.get(start, set()):

@@ -1,7 +1,6 @@
 """Bookings through GraphQL: the same quote, booking and transitions as REST for the same
 inputs, with the same rules and typed errors."""
 
-from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tenant_apps.listings.tests.factories import listing_factory
+from tests.support.days import day
 
 BOOKING_FIELDS = """id status checkIn checkOut guests currency nights nightlyPrice subtotal
 cleaningFee guestFee hostFee taxes total cancellationPolicy refundAmount propertyId
@@ -20,10 +20,6 @@ QUOTE = """query($id: UUID!, $in: Date!, $out: Date!, $guests: Int) {
     bookable problems { code field message }
     price { currency nights nightlyPrice subtotal cleaningFee guestFee taxes total }
   } }"""
-
-
-def _day(days: int) -> str:
-    return str(date.today() + timedelta(days=days))  # noqa: DTZ011
 
 
 def _camel(name: str) -> str:
@@ -45,7 +41,11 @@ def test_quote_is_the_rest_quote(api, gql, alpha, guest, listings):
     listing = listings[0]
     # bookable; too many guests; in the past
     for start, nights, guests in [(5, 3, 2), (5, 3, 9), (-2, 3, 1)]:
-        params = {"check_in": _day(start), "check_out": _day(start + nights), "guests": guests}
+        params = {
+            "check_in": day(start).isoformat(),
+            "check_out": day(start + nights).isoformat(),
+            "guests": guests,
+        }
 
         rest = api(alpha.host, guest).get(f"/api/v1/properties/{listing.id}/quote", params).json()
         _, body = gql(alpha.host, guest)(
@@ -60,7 +60,7 @@ def test_quote_is_the_rest_quote(api, gql, alpha, guest, listings):
 
 
 def test_booking_through_graphql_is_booking_through_rest(api, gql, alpha, guest, listings):
-    stay = {"check_in": _day(10), "check_out": _day(13), "guests": 2}
+    stay = {"check_in": day(10).isoformat(), "check_out": day(13).isoformat(), "guests": 2}
 
     by_rest = api(alpha.host, guest).post(
         "/api/v1/bookings", {"property": str(listings[0].id), **stay}
@@ -88,15 +88,22 @@ def test_booking_through_graphql_is_booking_through_rest(api, gql, alpha, guest,
 
 def test_the_same_booking_rules_as_rest_with_typed_errors(api, gql, alpha, guest, host, listings):
     listing = str(listings[0].id)
-    stay = {"propertyId": listing, "checkIn": _day(10), "checkOut": _day(13), "guests": 2}
+    stay = {
+        "propertyId": listing,
+        "checkIn": day(10).isoformat(),
+        "checkOut": day(13).isoformat(),
+        "guests": 2,
+    }
     book = gql(alpha.host, guest)
 
     _, first = book(CREATE, {"input": stay})
-    _, overlapping = book(CREATE, {"input": {**stay, "checkIn": _day(11), "checkOut": _day(12)}})
-    _, too_many = book(CREATE, {"input": {**stay, "checkIn": _day(30), "checkOut": _day(31),
-                                          "guests": 9}})  # fmt: skip
-    _, own = gql(alpha.host, host)(CREATE, {"input": {**stay, "checkIn": _day(40),
-                                                      "checkOut": _day(42)}})  # fmt: skip
+    _, overlapping = book(
+        CREATE, {"input": {**stay, "checkIn": day(11).isoformat(), "checkOut": day(12).isoformat()}}
+    )
+    crowd = {**stay, "checkIn": day(30).isoformat(), "checkOut": day(31).isoformat(), "guests": 9}
+    _, too_many = book(CREATE, {"input": crowd})
+    own_stay = {**stay, "checkIn": day(40).isoformat(), "checkOut": day(42).isoformat()}
+    _, own = gql(alpha.host, host)(CREATE, {"input": own_stay})
     _, anonymous = gql(alpha.host)(CREATE, {"input": stay})
 
     assert first["data"]["createBooking"]["errors"] == []
@@ -115,8 +122,8 @@ TRANSITION = """mutation($id: UUID!) {{ {name}(id: $id, note: "ok") {{
 
 def test_hosts_accept_and_guests_cancel_through_graphql(api, gql, alpha, guest, host, listings):
     _, created = gql(alpha.host, guest)(
-        CREATE, {"input": {"propertyId": str(listings[0].id), "checkIn": _day(30),
-                           "checkOut": _day(33), "guests": 2}},
+        CREATE, {"input": {"propertyId": str(listings[0].id), "checkIn": day(30).isoformat(),
+                           "checkOut": day(33).isoformat(), "guests": 2}},
     )  # fmt: skip
     booking_id = created["data"]["createBooking"]["booking"]["id"]
     variables = {"id": booking_id}
@@ -153,8 +160,8 @@ def test_my_bookings_match_rest_and_run_a_fixed_number_of_queries(
     def book(nth):
         listing = listing_factory(alpha.tenant, host)
         api(alpha.host, guest).post("/api/v1/bookings", {
-            "property": str(listing.id), "check_in": _day(10 + nth), "check_out": _day(12 + nth),
-            "guests": 1,
+            "property": str(listing.id), "check_in": day(10 + nth).isoformat(),
+            "check_out": day(12 + nth).isoformat(), "guests": 1,
         })  # fmt: skip
 
     book(0)
@@ -176,8 +183,8 @@ def test_my_bookings_match_rest_and_run_a_fixed_number_of_queries(
 def test_a_booking_is_seen_by_its_guest_and_host_only(gql, alpha, bravo, guest, host, listings,
                                                       make_member):  # fmt: skip
     _, created = gql(alpha.host, guest)(
-        CREATE, {"input": {"propertyId": str(listings[0].id), "checkIn": _day(30),
-                           "checkOut": _day(33), "guests": 2}},
+        CREATE, {"input": {"propertyId": str(listings[0].id), "checkIn": day(30).isoformat(),
+                           "checkOut": day(33).isoformat(), "guests": 2}},
     )  # fmt: skip
     query = "query($id: UUID!) { booking(id: $id) { id status } }"
     variables = {"id": created["data"]["createBooking"]["booking"]["id"]}
@@ -202,15 +209,15 @@ def test_rest_and_graphql_share_one_booking_throttle(api, gql, alpha, guest, lis
 
     def graphql_booking(start):
         _, body = gql(alpha.host, guest)(CREATE, {"input": {
-            "propertyId": str(listings[1].id), "checkIn": _day(start),
-            "checkOut": _day(start + 1), "guests": 1,
+            "propertyId": str(listings[1].id), "checkIn": day(start).isoformat(),
+            "checkOut": day(start + 1).isoformat(), "guests": 1,
         }})  # fmt: skip
         return body["data"]["createBooking"]
 
     by_rest = api(alpha.host, guest).post(
         "/api/v1/bookings",
-        {"property": str(listings[0].id), "check_in": _day(40), "check_out": _day(41),
-         "guests": 1},
+        {"property": str(listings[0].id), "check_in": day(40).isoformat(),
+         "check_out": day(41).isoformat(), "guests": 1},
     )  # fmt: skip
     second = graphql_booking(50)
     third = graphql_booking(60)

@@ -1,6 +1,6 @@
 """Notifications on every transition, once each; periodic expiry and completion."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,12 +12,9 @@ from tenant_apps.bookings import notifications, services, tasks
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking, BookingTransition
 from tenant_apps.listings.tests.factories import listing_factory
+from tests.support.days import day
 
 pytestmark = pytest.mark.usefixtures("eager_tasks")
-
-
-def _day(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
 
 
 @pytest.fixture
@@ -29,8 +26,8 @@ def parties(alpha, make_member):
 
 def _book(listing, guest, start=10, nights=2):
     return services.booking_create(
-        property_id=listing.pk, guest=guest, check_in=_day(start),
-        check_out=_day(start + nights), guests=1,
+        property_id=listing.pk, guest=guest, check_in=day(start),
+        check_out=day(start + nights), guests=1,
     )  # fmt: skip
 
 
@@ -80,7 +77,7 @@ def test_past_stays_complete_and_future_ones_do_not(alpha, parties):
     with tenant_context(alpha.tenant):
         past = services.booking_accept(booking=_book(listing, guest, start=3), actor=host)
         future = services.booking_accept(booking=_book(listing, guest, start=30), actor=host)
-        Booking.objects.filter(pk=past.pk).update(check_in=_day(-4), check_out=_day(-1))
+        Booking.objects.filter(pk=past.pk).update(check_in=day(-4), check_out=day(-1))
 
         completed = tasks.complete_stays.apply().get()
 
@@ -110,8 +107,8 @@ def test_booking_creation_is_throttled_per_user(api, alpha, parties, monkeypatch
             "/api/v1/bookings",
             {
                 "property": str(listing.id),
-                "check_in": _day(start),
-                "check_out": _day(start + 1),
+                "check_in": day(start),
+                "check_out": day(start + 1),
                 "guests": 1,
             },
         )

@@ -44,16 +44,8 @@ class SearchPagination(CursorPagination):
         return view.order_by
 
 
-def _own_property(request, property_id) -> Property:
-    prop = selectors.property_for_host(property_id=property_id, host=request.user)
-    if prop is None:
-        raise NotFoundError(NOT_FOUND)
-    return prop
-
-
 def _property_output(prop: Property) -> dict:
-    fresh = selectors.with_related(Property.objects.filter(pk=prop.pk)).get()
-    return PropertyOutput(fresh).data
+    return PropertyOutput(selectors.property_with_related(property_id=prop.pk)).data
 
 
 class PropertyListCreateView(MarketplaceGenericAPIView):
@@ -126,7 +118,7 @@ class PropertyDetailView(MarketplaceAPIView):
         tags=["listings"],
     )
     def patch(self, request, property_id):
-        prop = _own_property(request, property_id)
+        prop = selectors.property_for_host(property_id=property_id, host=request.user)
         data = validated(PropertyInput, request.data, partial=True)
         prop = services.property_update(property=prop, data=data)
         return Response(_property_output(prop))
@@ -138,7 +130,9 @@ class PropertyDetailView(MarketplaceAPIView):
         tags=["listings"],
     )
     def delete(self, request, property_id):
-        services.property_unlist(property=_own_property(request, property_id))
+        services.property_unlist(
+            property=selectors.property_for_host(property_id=property_id, host=request.user)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -152,7 +146,9 @@ class PropertyPublishView(MarketplaceAPIView):
         tags=["listings"],
     )
     def post(self, request, property_id):
-        prop = services.property_publish(property=_own_property(request, property_id))
+        prop = services.property_publish(
+            property=selectors.property_for_host(property_id=property_id, host=request.user)
+        )
         return Response(_property_output(prop))
 
 
@@ -180,7 +176,7 @@ class PhotoListView(MarketplaceAPIView):
         tags=["listings"],
     )
     def post(self, request, property_id):
-        prop = _own_property(request, property_id)
+        prop = selectors.property_for_host(property_id=property_id, host=request.user)
         data = validated(PhotoInput, request.data)
         photo = services.photo_add(
             property=prop,
@@ -195,9 +191,9 @@ class PhotoDetailView(MarketplaceAPIView):
 
     @extend_schema(summary="Delete a photo of my listing", responses={204: None}, tags=["listings"])
     def delete(self, request, property_id, photo_id):
-        photo = _own_property(request, property_id).photos.filter(pk=photo_id).first()
-        if photo is None:
-            raise NotFoundError("This listing has no photo with this id.")
+        photo = selectors.photo_of_host(
+            property_id=property_id, photo_id=photo_id, host=request.user
+        )
         services.photo_delete(photo=photo)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -209,7 +205,9 @@ class BlockListView(MarketplaceAPIView):
         summary="Blocked dates of my listing", responses=BlockOutput(many=True), tags=["listings"]
     )
     def get(self, request, property_id):
-        blocks = _own_property(request, property_id).blocks.all()
+        blocks = selectors.property_for_host(
+            property_id=property_id, host=request.user
+        ).blocks.all()
         return Response(BlockOutput(blocks, many=True).data)
 
     @extend_schema(
@@ -219,7 +217,7 @@ class BlockListView(MarketplaceAPIView):
         tags=["listings"],
     )
     def post(self, request, property_id):
-        prop = _own_property(request, property_id)
+        prop = selectors.property_for_host(property_id=property_id, host=request.user)
         data = validated(BlockInput, request.data)
         block = services.block_create(property=prop, **data)
         return Response(BlockOutput(block).data, status=status.HTTP_201_CREATED)
@@ -230,9 +228,9 @@ class BlockDetailView(MarketplaceAPIView):
 
     @extend_schema(summary="Unblock dates", responses={204: None}, tags=["listings"])
     def delete(self, request, property_id, block_id):
-        block = _own_property(request, property_id).blocks.filter(pk=block_id).first()
-        if block is None:
-            raise NotFoundError("This listing has no block with this id.")
+        block = selectors.block_of_host(
+            property_id=property_id, block_id=block_id, host=request.user
+        )
         services.block_delete(block=block)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import graphene
 
-from shared_apps.core.errors import NotFoundError
 from shared_apps.core.graphql.base import BaseMutation, input_dict, require_host, require_member
 from shared_apps.core.serializers import validated
 from tenant_apps.listings import selectors, services
 from tenant_apps.listings.api.serializers import PropertyInput as PropertyInputSerializer
 from tenant_apps.listings.graphql.types import PropertyNode
 from tenant_apps.listings.models import Property
-
-NOT_FOUND = "No listing with this id here."
 
 
 class PropertyInput(graphene.InputObjectType):
@@ -45,14 +42,7 @@ class PropertyInput(graphene.InputObjectType):
 
 
 def _fresh(prop: Property) -> Property:
-    return selectors.with_related(Property.objects.filter(pk=prop.pk)).get()
-
-
-def _own_property(info, property_id) -> Property:
-    prop = selectors.property_for_host(property_id=property_id, host=info.context.user)
-    if prop is None:
-        raise NotFoundError(NOT_FOUND)
-    return prop
+    return selectors.property_with_related(property_id=prop.pk)
 
 
 class CreateProperty(BaseMutation):
@@ -82,7 +72,7 @@ class UpdateProperty(BaseMutation):
     @classmethod
     def perform(cls, root, info, id, input):
         require_member(info)
-        prop = _own_property(info, id)
+        prop = selectors.property_for_host(property_id=id, host=info.context.user)
         data = validated(PropertyInputSerializer, input_dict(input), partial=True)
         return {"property": _fresh(services.property_update(property=prop, data=data))}
 
@@ -98,7 +88,9 @@ class PublishProperty(BaseMutation):
     @classmethod
     def perform(cls, root, info, id):
         require_member(info)
-        prop = services.property_publish(property=_own_property(info, id))
+        prop = services.property_publish(
+            property=selectors.property_for_host(property_id=id, host=info.context.user)
+        )
         return {"property": _fresh(prop)}
 
 
@@ -113,7 +105,9 @@ class UnlistProperty(BaseMutation):
     @classmethod
     def perform(cls, root, info, id):
         require_member(info)
-        prop = services.property_unlist(property=_own_property(info, id))
+        prop = services.property_unlist(
+            property=selectors.property_for_host(property_id=id, host=info.context.user)
+        )
         return {"property": _fresh(prop)}
 
 

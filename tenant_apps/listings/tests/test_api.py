@@ -14,6 +14,7 @@ from shared_apps.accounts.constants import Role
 from tenant_apps.listings import services
 from tenant_apps.listings.models import PropertyPhoto
 from tenant_apps.listings.tests.factories import COMPLETE, image_upload, listing_factory
+from tests.support.days import day
 
 PROPERTIES = "/api/v1/properties"
 
@@ -29,10 +30,6 @@ def _payload(**overrides):
 
 def _ids(response) -> list[str]:
     return [row["id"] for row in response.json()["results"]]
-
-
-def _future(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
 
 
 def test_a_host_creates_a_draft_listing(api, alpha, host):
@@ -122,7 +119,7 @@ def test_only_the_owner_edits_unlists_and_blocks(api, alpha, listing, make_membe
 
     assert client.patch(url, {"title": "Mine now"}).status_code == 404
     assert client.delete(url).status_code == 404
-    assert client.post(f"{url}/blocks", {"start": _future(3), "end": _future(5)}).status_code == 404
+    assert client.post(f"{url}/blocks", {"start": day(3), "end": day(5)}).status_code == 404
     assert (
         client.post(f"{url}/photos", {"image": image_upload()}, format="multipart").status_code
         == 404
@@ -261,10 +258,10 @@ def test_dates_exclude_listings_blocked_during_the_stay(api, alpha, host):
     blocked = listing_factory(alpha.tenant, host)
     free = listing_factory(alpha.tenant, host)
     with tenant_context(alpha.tenant):
-        services.block_create(property=blocked, start=_future(10), end=_future(15))
+        services.block_create(property=blocked, start=day(10), end=day(15))
 
     def free_for(check_in, check_out):
-        return set(_search(api, alpha, check_in=_future(check_in), check_out=_future(check_out)))
+        return set(_search(api, alpha, check_in=day(check_in), check_out=day(check_out)))
 
     assert free_for(12, 14) == {str(free.id)}  # inside the block
     assert free_for(8, 11) == {str(free.id)}  # overlapping its start
@@ -277,8 +274,8 @@ def test_dates_exclude_listings_blocked_during_the_stay(api, alpha, host):
 def test_stay_length_must_fit_the_listings_nights(api, alpha, host):
     weekly = listing_factory(alpha.tenant, host, min_nights=7)
 
-    assert _search(api, alpha, check_in=_future(5), check_out=_future(7)) == []
-    assert _search(api, alpha, check_in=_future(5), check_out=_future(12)) == [str(weekly.id)]
+    assert _search(api, alpha, check_in=day(5), check_out=day(7)) == []
+    assert _search(api, alpha, check_in=day(5), check_out=day(12)) == [str(weekly.id)]
 
 
 def test_cursor_pages_cover_every_listing_once(api, alpha, host):
@@ -309,7 +306,7 @@ def test_search_and_detail_are_never_stale_after_a_write(api, alpha, host, listi
 
 
 def test_the_calendar_shows_blocks_and_follows_changes(api, alpha, host, listing):
-    month = _future(40).strftime("%Y-%m")
+    month = day(40).strftime("%Y-%m")
     url = f"{PROPERTIES}/{listing.id}/calendar"
     before = api(alpha.host).get(url, {"month": month}).json()
     assert {day["status"] for day in before["days"]} == {"free"}
@@ -329,10 +326,10 @@ def test_the_calendar_shows_blocks_and_follows_changes(api, alpha, host, listing
 def test_overlapping_blocks_are_a_409_and_blocks_can_be_removed(api, alpha, host, listing):
     client = api(alpha.host, host)
     url = f"{PROPERTIES}/{listing.id}/blocks"
-    first = client.post(url, {"start": _future(5), "end": _future(9)}).json()
+    first = client.post(url, {"start": day(5), "end": day(9)}).json()
 
-    overlap = client.post(url, {"start": _future(8), "end": _future(12)})
-    backwards = client.post(url, {"start": _future(20), "end": _future(19)})
+    overlap = client.post(url, {"start": day(8), "end": day(12)})
+    backwards = client.post(url, {"start": day(20), "end": day(19)})
     removed = client.delete(f"{url}/{first['id']}")
 
     assert overlap.status_code == 409

@@ -1,7 +1,7 @@
 """Listings through GraphQL: the same answers as REST for the same inputs, a fixed number
 of queries for nested pages, and the same rules for hosts' writes."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,9 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.constants import Role
+from tenant_apps.bookings.tests.factories import stay_factory
 from tenant_apps.listings import services
 from tenant_apps.listings.tests.factories import image_upload, listing_factory
-from tenant_apps.reviews.tests.factories import review_factory, stay_factory
+from tenant_apps.reviews.tests.factories import review_factory
+from tests.support.days import day
 
 SEARCH = """query($first: PageSize, $after: String, $city: String, $priceMin: Decimal,
     $priceMax: Decimal, $amenities: [String!], $latitude: Decimal, $longitude: Decimal,
@@ -26,10 +28,6 @@ SEARCH = """query($first: PageSize, $after: String, $city: String, $priceMin: De
     nextCursor
   }
 }"""
-
-
-def _future(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
 
 
 @pytest.fixture
@@ -51,7 +49,7 @@ def catalogue(alpha, host, make_member):
         guest = make_member(alpha.tenant).user
         review_factory(alpha.tenant, stay_factory(alpha.tenant, guest, listing), rating=rating)
     with tenant_context(alpha.tenant):
-        services.block_create(property=listings[0], start=_future(20), end=_future(25))
+        services.block_create(property=listings[0], start=day(20), end=day(25))
     return listings
 
 
@@ -61,7 +59,7 @@ FILTERS = [
     {"price_min": "100", "price_max": "200", "ordering": "-price"},
     {"amenities": ["pool", "wifi"]},
     {"latitude": "45.76", "longitude": "4.84", "radius_km": 30},
-    {"check_in": _future(21), "check_out": _future(23), "city": "Annecy"},
+    {"check_in": day(21), "check_out": day(23), "city": "Annecy"},
     {"guests": 5, "instant_book": False},
     {"ordering": "rating"},
 ]
@@ -155,7 +153,7 @@ def test_bad_search_arguments_are_errors_naming_them(gql, alpha, catalogue):
     cases = {
         "priceMax": {"priceMin": "300", "priceMax": "100"},
         "amenities": {"amenities": ["wifi", "teleporter"]},
-        "checkIn": {"checkIn": str(_future(-3)), "checkOut": str(_future(2))},
+        "checkIn": {"checkIn": str(day(-3)), "checkOut": str(day(2))},
         "ordering": {"ordering": "cheapest"},
     }
     for field, variables in cases.items():

@@ -19,6 +19,7 @@ class PaymentSettingsInput(InputSerializer):
 
 
 class PaymentSettingsOutput(serializers.ModelSerializer):
+    currency = serializers.CharField(source="charged_currency", read_only=True)
     webhook_url = serializers.SerializerMethodField(
         help_text="Where to point the provider's webhooks for this marketplace."
     )

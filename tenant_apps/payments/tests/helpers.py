@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from django_tenants.utils import tenant_context
 
-from tenant_apps.bookings import services as bookings
+from tenant_apps.bookings.tests.factories import booking_factory
 from tenant_apps.payments import services
-from tenant_apps.payments.tests.fakes import paystack_signature, stripe_signature
+from tenant_apps.payments.tests.fakes import paystack_signature, stripe_event, stripe_signature
 
 
 def use_stripe(market, fake_stripe) -> dict:
@@ -26,16 +24,22 @@ def use_paystack(market, fake_paystack) -> dict:
     return keys
 
 
-def day(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
-
-
 def book(market, listing, guest, *, start: int = 30, nights: int = 2):
-    with tenant_context(market.tenant):
-        return bookings.booking_create(
-            property_id=listing.pk, guest=guest, check_in=day(start),
-            check_out=day(start + nights), guests=1,
-        )  # fmt: skip
+    return booking_factory(market.tenant, guest, listing, start=start, nights=nights)
+
+
+def paid_booking(market, api, guest, listing, keys, fake_stripe, *, start_in: int):
+    """A booking the guest paid by card on Stripe: started through the API, then the
+    provider's success event delivered. Returns it and the PaymentIntent's id."""
+    booking = book(market, listing, guest, start=start_in)
+    started = api(market.host, guest).post(f"/api/v1/bookings/{booking.pk}/payments")
+    assert started.status_code == 201, started.json()
+    intent_id = started.json()["payment"]["reference"]
+    intent = fake_stripe.confirm(keys["secret_key"], intent_id)
+    post_stripe_event(
+        api(market.host), stripe_event("payment_intent.succeeded", intent), keys["webhook_secret"]
+    )
+    return booking, intent_id
 
 
 def post_stripe_event(client, payload: bytes, secret: str, **signature):

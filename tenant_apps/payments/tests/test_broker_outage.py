@@ -13,13 +13,13 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.core.models import OutboxMessage
 from shared_apps.core.outbox import outbox_sweep
-from shared_apps.core.tests.redis_server import celery_broker, free_port, private_redis
 from shared_apps.queues.routing import tenant_queue
+from tests.support.redis_server import celery_broker, free_port, private_redis
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking
 from tenant_apps.payments.models import Refund
-from tenant_apps.payments.tests.helpers import book
-from tenant_apps.payments.tests.test_stripe_flows import _paid_booking
+from tenant_apps.payments.tests.helpers import book, paid_booking
+from tests.support.redis_server import celery_broker, free_port, private_redis
 
 NOW = timedelta(0)  # the sweep takes every unsent message, however recent
 
@@ -95,9 +95,7 @@ def test_a_cancelled_paid_booking_gets_its_refund_and_notices_after_the_broker_r
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
     with tasks_run_here(), django_capture_on_commit_callbacks(execute=True):
-        booking, _ = _paid_booking(
-            alpha, api, guest, instant, stripe_keys, fake_stripe, start_in=30
-        )
+        booking, _ = paid_booking(alpha, api, guest, instant, stripe_keys, fake_stripe, start_in=30)
     assert unsent(alpha) == []
     mailoutbox.clear()
     nobody_listens = f"redis://127.0.0.1:{free_port()}/0"

@@ -18,7 +18,7 @@ from tenant_apps.payments.constants import PaymentStatus
 from tenant_apps.payments.models import Payment, PaymentSettings, Refund, WebhookEvent
 from tenant_apps.payments.tests.fakes import stripe_event
 from tenant_apps.payments.tests.helpers import book, post_stripe_event, use_stripe
-from tests.test_concurrency import in_thread, run_together
+from tests.support.concurrency import in_thread, run_together
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -45,11 +45,19 @@ def committed(marketplaces, fake_stripe):
             Payment.objects.filter(booking=booking).delete()
             Booking.objects.filter(pk=booking.pk).delete()
             Property.objects.filter(pk=booking.property_id).delete()
-            PaymentSettings.objects.all().delete()  # back to offline, the default
-            BookingPolicy.objects.all().delete()  # made on first use: back to the defaults
+            _back_to_the_default_settings()
         User.objects.filter(pk__in=[guest.pk, booking.property.host_id]).delete()
 
     in_thread(clean)
+
+
+def _back_to_the_default_settings() -> None:
+    """This module's rows are committed: put the marketplace's one settings and policy rows
+    back as its migration made them (offline, default fees) for the tests after it."""
+    PaymentSettings.objects.all().delete()
+    PaymentSettings.objects.create()
+    BookingPolicy.objects.all().delete()
+    BookingPolicy.objects.create()
 
 
 def test_the_same_event_delivered_eight_times_at_once_applies_once(api, committed, fake_stripe):
@@ -132,8 +140,7 @@ def authorized_requests(marketplaces, fake_stripe):
             Payment.objects.filter(booking_id__in=ids).delete()
             Booking.objects.filter(pk__in=ids).delete()
             Property.objects.filter(pk=listing.pk).delete()
-            PaymentSettings.objects.all().delete()
-            BookingPolicy.objects.all().delete()
+            _back_to_the_default_settings()
         User.objects.filter(pk__in=[guest.pk, host.pk]).delete()
 
     in_thread(clean)

@@ -17,7 +17,7 @@ from tenant_apps.listings.constants import CancellationPolicy
 from tenant_apps.payments.constants import PaymentStatus, RefundStatus
 from tenant_apps.payments.models import Payment
 from tenant_apps.payments.tests.fakes import stripe_event
-from tenant_apps.payments.tests.helpers import book, post_stripe_event
+from tenant_apps.payments.tests.helpers import book, paid_booking, post_stripe_event
 
 
 def pay_url(booking) -> str:
@@ -218,15 +218,6 @@ def test_paying_a_booking_not_awaiting_payment_is_a_409(
     assert response.json()["code"] == "already_paid"
 
 
-def _paid_booking(alpha, api, guest, listing, keys, fake, *, start_in: int):
-    booking = book(alpha, listing, guest, start=start_in)
-    intent_id = start(api, alpha, guest, booking)["payment"]["reference"]
-    deliver(
-        api, alpha, keys, "payment_intent.succeeded", fake.confirm(keys["secret_key"], intent_id)
-    )
-    return booking, intent_id
-
-
 @pytest.mark.parametrize(
     ("policy", "days_ahead", "share"),
     [
@@ -242,7 +233,7 @@ def test_cancelling_refunds_what_the_policy_allows(
     with tenant_context(alpha.tenant):
         instant.cancellation_policy = policy
         instant.save(update_fields=["cancellation_policy"])
-    booking, intent_id = _paid_booking(
+    booking, intent_id = paid_booking(
         alpha, api, guest, instant, stripe_keys, fake_stripe, start_in=days_ahead
     )
 
@@ -274,7 +265,7 @@ def test_a_refund_task_run_twice_refunds_once(
 ):  # fmt: skip
     from tenant_apps.payments.tasks import settle_booking
 
-    booking, _ = _paid_booking(alpha, api, guest, instant, stripe_keys, fake_stripe, start_in=30)
+    booking, _ = paid_booking(alpha, api, guest, instant, stripe_keys, fake_stripe, start_in=30)
     with django_capture_on_commit_callbacks(execute=True):
         api(alpha.host, guest).post(f"/api/v1/bookings/{booking.pk}/cancel")
     with tenant_context(alpha.tenant):
@@ -288,7 +279,7 @@ def test_a_refund_waits_out_an_outage_then_goes_through(
 ):
     from tenant_apps.payments import services
 
-    booking, _ = _paid_booking(alpha, api, guest, instant, stripe_keys, fake_stripe, start_in=30)
+    booking, _ = paid_booking(alpha, api, guest, instant, stripe_keys, fake_stripe, start_in=30)
     with tenant_context(alpha.tenant):
         bookings.booking_cancel(booking=booking, actor=guest)
         fake_stripe.down = True

@@ -7,12 +7,11 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from shared_apps.core.errors import NotFoundError
 from shared_apps.core.permissions import IsMarketplaceAdmin
 from shared_apps.core.serializers import validated
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
 from tenant_apps.bookings.selectors import party_booking
-from tenant_apps.listings.selectors import property_for_viewer
+from tenant_apps.listings.selectors import visible_property
 from tenant_apps.reviews import selectors, services
 from tenant_apps.reviews.api.serializers import (
     HiddenReviewOutput,
@@ -22,8 +21,6 @@ from tenant_apps.reviews.api.serializers import (
     ReviewOutput,
 )
 from tenant_apps.reviews.models import Review
-
-NO_REVIEW = "No review with this id here."
 
 
 class BookingReviewView(MarketplaceAPIView):
@@ -51,8 +48,7 @@ class PropertyReviewListView(MarketplaceGenericAPIView):
         tags=["reviews"],
     )
     def get(self, request, property_id):
-        if property_for_viewer(property_id=property_id, user=request.user) is None:
-            raise NotFoundError("No listing with this id here.")
+        visible_property(property_id=property_id, user=request.user)
         page = self.paginate_queryset(selectors.reviews_of_property(property_id=property_id))
         return self.get_paginated_response(ReviewOutput(page, many=True).data)
 
@@ -67,8 +63,6 @@ class ReviewReplyView(MarketplaceAPIView):
     def post(self, request, review_id):
         data = validated(ReplyInput, request.data)
         review = selectors.review_for_host(review_id=review_id, host=request.user)
-        if review is None:
-            raise NotFoundError(NO_REVIEW)
         review = services.review_reply(review=review, author=request.user, **data)
         return Response(ReviewOutput(review).data)
 
@@ -85,7 +79,5 @@ class ReviewHideView(MarketplaceAPIView):
     def post(self, request, review_id):
         data = validated(HideInput, request.data)
         review = selectors.review_get(review_id=review_id, include_hidden=True)
-        if review is None:
-            raise NotFoundError(NO_REVIEW)
         review = services.review_hide(review=review, admin=request.user, **data)
         return Response(HiddenReviewOutput(review).data)

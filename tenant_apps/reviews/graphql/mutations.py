@@ -1,6 +1,5 @@
 import graphene
 
-from shared_apps.core.errors import NotFoundError
 from shared_apps.core.graphql.base import (
     BaseMutation,
     input_dict,
@@ -13,8 +12,6 @@ from tenant_apps.reviews import selectors, services
 from tenant_apps.reviews.api.serializers import HideInput, ReplyInput
 from tenant_apps.reviews.api.serializers import ReviewInput as ReviewInputSerializer
 from tenant_apps.reviews.graphql.types import HiddenReviewNode, ReviewNode
-
-NO_REVIEW = "No review with this id here."
 
 
 class ReviewInput(graphene.InputObjectType):
@@ -55,8 +52,6 @@ class ReplyToReview(BaseMutation):
         user = require_member(info)
         data = validated(ReplyInput, {"reply": reply})
         review = selectors.review_for_host(review_id=review_id, host=user)
-        if review is None:
-            raise NotFoundError(NO_REVIEW)
         return {"review": services.review_reply(review=review, author=user, **data)}
 
 
@@ -72,8 +67,6 @@ class HideReview(BaseMutation):
         admin = require_admin(info)
         data = validated(HideInput, {"reason": reason})
         review = selectors.review_get(review_id=review_id, include_hidden=True)
-        if review is None:
-            raise NotFoundError(NO_REVIEW)
         return {"review": services.review_hide(review=review, admin=admin, **data)}
 
 

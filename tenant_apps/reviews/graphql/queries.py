@@ -1,9 +1,8 @@
 import graphene
 
-from shared_apps.core.errors import NotFoundError
 from shared_apps.core.graphql.base import page_arguments, viewer
 from shared_apps.core.graphql.pagination import keyset_page
-from tenant_apps.listings.selectors import property_for_viewer
+from tenant_apps.listings.selectors import visible_property
 from tenant_apps.reviews import selectors
 from tenant_apps.reviews.graphql.types import ReviewPage
 
@@ -19,7 +18,6 @@ class Query(graphene.ObjectType):
 
     @staticmethod
     def resolve_property_reviews(root, info, property_id, first: int, after: str | None = None):
-        if property_for_viewer(property_id=property_id, user=viewer(info)) is None:
-            raise NotFoundError("No listing with this id here.")
+        visible_property(property_id=property_id, user=viewer(info))
         reviews = selectors.reviews_of_property(property_id=property_id)
         return keyset_page(reviews, ordering=("-created", "-id"), first=first, after=after)

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import tenant_context
 
+from tenant_apps.bookings.tests.factories import stay_factory
 from tenant_apps.listings.models import Property
 from tenant_apps.listings.tests.factories import listing_factory
-from tenant_apps.reviews.tests.factories import review_factory, stay_factory
+from tenant_apps.reviews.tests.factories import review_factory
 
 CREATE = """mutation($booking: UUID!, $input: ReviewInput!) {
   createReview(bookingId: $booking, input: $input) {

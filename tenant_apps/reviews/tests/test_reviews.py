@@ -9,11 +9,12 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.accounts.constants import Role
 from shared_apps.accounts.services import user_update_profile
+from tenant_apps.bookings.tests.factories import stay_factory
 from tenant_apps.listings.models import Property
 from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.reviews.models import Review, ReviewPolicy
 from tenant_apps.reviews.selectors import review_policy
-from tenant_apps.reviews.tests.factories import review_factory, stay_factory
+from tenant_apps.reviews.tests.factories import review_factory
 
 GOOD = {"rating": 4, "comment": "Great view, a bit noisy at night."}
 

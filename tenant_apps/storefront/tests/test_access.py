@@ -15,9 +15,9 @@ from shared_apps.accounts.tests.factories import member_factory
 from tenant_apps.bookings.services import booking_create
 from tenant_apps.listings import services as listings
 from tenant_apps.listings.tests.factories import listing_factory
-from tenant_apps.storefront.tests.conftest import session_without_membership, signed_in
+from tenant_apps.storefront.tests.helpers import session_without_membership, signed_in
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_page_cache")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_listing_cache")]
 
 HOST_PAGES = [
     ("get", "/host/"),

@@ -4,7 +4,6 @@ two marketplaces."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,17 +18,14 @@ from tenant_apps.payments.services import payment_settings_update
 from tenant_apps.payments.tests.fakes import FakePaystack, FakeStripe
 from tenant_apps.payments.tests.helpers import use_paystack, use_stripe
 from tenant_apps.storefront.tests.helpers import browser, signed_in
+from tests.support.days import day
 
 pytestmark = pytest.mark.django_db
 
 
-def _day(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
-
-
 def checkout_url(listing, start=40, nights=3, guests=2) -> str:
     return (
-        f"/checkout/{listing.pk}/?check_in={_day(start)}&check_out={_day(start + nights)}"
+        f"/checkout/{listing.pk}/?check_in={day(start)}&check_out={day(start + nights)}"
         f"&guests={guests}"
     )
 

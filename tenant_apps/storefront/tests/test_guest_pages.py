@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,15 +14,13 @@ from django_tenants.utils import tenant_context
 from shared_apps.accounts.constants import Role
 from shared_apps.accounts.tests.factories import member_factory
 from shared_apps.tenants.selectors import marketplace_url
+from tenant_apps.bookings.tests.factories import stay_factory
 from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.reviews import services as review_services
-from tenant_apps.reviews.tests.factories import review_factory, stay_factory
+from tenant_apps.reviews.tests.factories import review_factory
+from tests.support.days import day
 
 pytestmark = pytest.mark.django_db
-
-
-def _day(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
 
 
 def get(market, path, **params):
@@ -89,7 +86,7 @@ def test_search_pages_with_cursors_that_carry_the_query(alpha, host):
 
 
 def test_search_with_bad_input_says_what_to_fix(alpha):
-    response = get(alpha, "/search/", check_in=str(_day(5)), check_out=str(_day(2)))
+    response = get(alpha, "/search/", check_in=str(day(5)), check_out=str(day(2)))
 
     assert response.status_code == 400
     assert "check_out must be after check_in." in response.content.decode()
@@ -144,11 +141,11 @@ def test_another_marketplaces_listing_is_a_404_here(alpha, bravo, chalet):
 
 
 def test_quote_prices_the_dates_and_links_to_checkout(alpha, chalet):
-    page = html(get(alpha, f"/stays/{chalet.id}/", check_in=str(_day(10)), check_out=str(_day(13))))
+    page = html(get(alpha, f"/stays/{chalet.id}/", check_in=str(day(10)), check_out=str(day(13))))
 
     assert "$420.00 × 3 nights" in page
     assert "$1,260.00" in page
-    assert f"/checkout/{chalet.id}/?check_in={_day(10)}&amp;check_out={_day(13)}&amp;guests=1" in (
+    assert f"/checkout/{chalet.id}/?check_in={day(10)}&amp;check_out={day(13)}&amp;guests=1" in (
         page
     )
 
@@ -157,7 +154,7 @@ def test_quote_says_plainly_why_dates_cant_be_booked(alpha, chalet):
     page = html(
         get(
             alpha, f"/stays/{chalet.id}/quote/",
-            check_in=str(_day(10)), check_out=str(_day(11)), guests="40",
+            check_in=str(day(10)), check_out=str(day(11)), guests="40",
         )
     )  # fmt: skip
 
@@ -167,7 +164,7 @@ def test_quote_says_plainly_why_dates_cant_be_booked(alpha, chalet):
 
 
 def test_calendar_partial_switches_months(alpha, chalet):
-    later = _day(62)
+    later = day(62)
     month = f"{later.year:04d}-{later.month:02d}"
 
     page = html(get(alpha, f"/stays/{chalet.id}/calendar/", month=month))

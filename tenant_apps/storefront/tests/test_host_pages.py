@@ -21,9 +21,9 @@ from tenant_apps.listings.models import AvailabilityBlock, Property
 from tenant_apps.listings.tests.factories import image_upload, listing_factory
 from tenant_apps.payments.services import payment_mark_paid
 from tenant_apps.storefront.templatetags.storefront import money
-from tenant_apps.storefront.tests.conftest import signed_in
+from tenant_apps.storefront.tests.helpers import signed_in
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_page_cache")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_listing_cache")]
 
 LISTING = {
     "title": "Chalet <b>Bold</b>", "property_type": "chalet", "max_guests": "4",

@@ -21,9 +21,9 @@ from tenant_apps.payments.selectors import payment_settings
 from tenant_apps.payments.tests.fakes import FakeStripe
 from tenant_apps.reviews.selectors import review_policy
 from tenant_apps.storefront.selectors import storefront_profile
-from tenant_apps.storefront.tests.conftest import signed_in
+from tenant_apps.storefront.tests.helpers import signed_in
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_page_cache")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_listing_cache")]
 
 
 def _picture(name="logo.png", size=(96, 96)) -> SimpleUploadedFile:

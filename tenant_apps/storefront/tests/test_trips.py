@@ -3,7 +3,6 @@ previewed, review), who may see it; from two marketplaces."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,18 +13,16 @@ from shared_apps.accounts.services import membership_grant
 from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking
+from tenant_apps.bookings.tests.factories import stay_factory
 from tenant_apps.listings.constants import CancellationPolicy
 from tenant_apps.listings.tests.factories import listing_factory
 from tenant_apps.payments.services import payment_mark_paid
 from tenant_apps.reviews.selectors import review_of_booking
-from tenant_apps.reviews.tests.factories import review_factory, stay_factory
+from tenant_apps.reviews.tests.factories import review_factory
 from tenant_apps.storefront.tests.helpers import browser, signed_in
+from tests.support.days import day
 
 pytestmark = pytest.mark.django_db
-
-
-def _day(days: int) -> date:
-    return date.today() + timedelta(days=days)  # noqa: DTZ011
 
 
 @pytest.fixture
@@ -40,8 +37,8 @@ def listing(alpha, host):
 def _book(market, listing, guest, start=30, nights=2) -> Booking:
     with tenant_context(market.tenant):
         return bookings.booking_create(
-            property_id=listing.pk, guest=guest, check_in=_day(start),
-            check_out=_day(start + nights), guests=1,
+            property_id=listing.pk, guest=guest, check_in=day(start),
+            check_out=day(start + nights), guests=1,
         )  # fmt: skip
 
 

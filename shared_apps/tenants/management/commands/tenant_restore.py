@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shared_apps.core.errors import ApplicationError
-from shared_apps.tenants.backups import tenant_restore
+from shared_apps.tenants.restores import tenant_restore
 
 
 class Command(BaseCommand):
