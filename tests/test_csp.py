@@ -149,8 +149,8 @@ def test_the_stripe_checkout_policy_adds_stripe_hosts_and_nothing_else():
 
 
 def test_the_checkout_page_carries_the_policy(alpha, host, guest):
-    from tests.support.days import day
     from tenant_apps.storefront.tests.conftest import signed_in
+    from tests.support.days import day
 
     listing = listing_factory(alpha.tenant, host, instant_book=True)
     stay = {"check_in": str(day(30)), "check_out": str(day(33)), "guests": "1"}

@@ -187,10 +187,10 @@ def test_redis_killed_mid_traffic_loses_no_follow_up_work_and_answers_no_500(
     visitors search; then started again, the outbox swept and the queue worked through."""
     from shared_apps.core.models import OutboxMessage, TaskReceipt
     from shared_apps.core.outbox import outbox_sweep
-    from tests.support.redis_server import celery_broker, private_redis
     from shared_apps.queues.routing import tenant_queue
     from tenant_apps.bookings.models import Booking, BookingTransition
     from tenant_apps.payments.models import Refund
+    from tests.support.redis_server import celery_broker, private_redis
 
     world = traffic_world
     alpha, host = world["alpha"], world["host"]

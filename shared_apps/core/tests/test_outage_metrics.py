@@ -15,9 +15,9 @@ from django_tenants.utils import tenant_context
 from shared_apps.core import degraded
 from shared_apps.core.models import OutboxMessage
 from shared_apps.core.outbox import outbox_sweep, publish_after_commit
-from tests.support.redis_server import celery_broker, free_port
 from shared_apps.core.tests.test_metrics import scrape, value
 from shared_apps.core.tests.worker_tasks import where_am_i
+from tests.support.redis_server import celery_broker, free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,6 @@ from django_tenants.utils import tenant_context
 from shared_apps.core.models import OutboxMessage
 from shared_apps.core.outbox import outbox_sweep
 from shared_apps.queues.routing import tenant_queue
-from tests.support.redis_server import celery_broker, free_port, private_redis
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking
 from tenant_apps.payments.models import Refund
