@@ -79,6 +79,9 @@ MIDDLEWARE = [
     # request.htmx, for pages that answer an htmx request with a partial.
     "django_htmx.middleware.HtmxMiddleware",
     "tenant_apps.storefront.middleware.StorefrontSecurityHeadersMiddleware",
+    # Last: warm public listing answers (search, detail, calendar, anonymous GraphQL) as
+    # stored bytes, after every middleware above and before URL resolution and the views.
+    "tenant_apps.listings.middleware.ListingAnswerMiddleware",
 ]
 
 TEMPLATES = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar as calendar_module
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,10 +30,61 @@ from tenant_apps.listings.stays import stay_reader
 EARTH_RADIUS_KM = 6371.0
 
 
+# The host as listings show them: never the password hash, email or phone.
+HOST_PUBLIC_FIELDS = ("id", "first_name", "avatar_url")
+PHOTO_ORDER = ("position", "created")
+_HOST_PRIVATE = tuple(
+    f"host__{f.name}" for f in User._meta.concrete_fields if f.name not in HOST_PUBLIC_FIELDS
+)
+
+
 def with_related(queryset: QuerySet[Property]) -> QuerySet[Property]:
-    return queryset.select_related("host").prefetch_related(
-        "amenities", Prefetch("photos", queryset=PropertyPhoto.objects.order_by("position"))
+    return (
+        queryset.select_related("host")
+        .defer(*_HOST_PRIVATE)
+        .prefetch_related(
+            "amenities", Prefetch("photos", queryset=PropertyPhoto.objects.order_by(*PHOTO_ORDER))
+        )
     )
+
+
+# A listing row as plain values, for answers built without model objects (the search page
+# and the detail: building ~8 model objects per listing was most of their time).
+PROPERTY_COLUMNS = tuple(f.attname for f in Property._meta.concrete_fields)
+HOST_COLUMNS = ("host__first_name", "host__avatar_url")
+PHOTO_COLUMNS = ("id", "property_id", "image", "width", "height", "position", "caption")
+
+
+def property_rows(queryset: QuerySet[Property]) -> QuerySet:
+    """The listings as dicts: every column, the host's public fields, and the queryset's
+    annotations (distance, sort keys)."""
+    return queryset.values(*PROPERTY_COLUMNS, *HOST_COLUMNS, *queryset.query.annotations)
+
+
+def with_related_rows(rows: list[dict]) -> list[dict]:
+    """Adds `amenity_codes` (sorted) and `photo_rows` (by position) to listing rows: two
+    queries whatever the number of rows."""
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return rows
+    codes: dict = defaultdict(list)
+    links = Property.amenities.through.objects.filter(property_id__in=ids)
+    for property_id, code in links.values_list("property_id", "amenity__code"):
+        codes[property_id].append(code)
+    photos: dict = defaultdict(list)
+    found = PropertyPhoto.objects.filter(property_id__in=ids).order_by(*PHOTO_ORDER)
+    for photo in found.values(*PHOTO_COLUMNS, "renditions"):
+        photos[photo["property_id"]].append(photo)
+    for row in rows:
+        row["amenity_codes"] = sorted(codes[row["id"]])
+        row["photo_rows"] = photos[row["id"]]
+    return rows
+
+
+def property_row_for_viewer(*, property_id, user: User | None) -> dict | None:
+    """property_for_viewer() as a row (see property_rows), or None."""
+    row = property_rows(visible_properties(user=user).filter(pk=property_id)).first()
+    return with_related_rows([row])[0] if row is not None else None
 
 
 def amenity_list() -> QuerySet[Amenity]:

@@ -1,0 +1,87 @@
+"""Warm answers to public listing reads served as stored bytes, before URL resolution,
+DRF or GraphQL run.
+
+The last middleware of the stack, so everything before it (tenant resolution, security
+headers, request ids, metrics) runs for a cached answer exactly as for a computed one, and
+the stored part is only what the view itself produced: status 200, its body and headers.
+
+Who may be served a stored answer, and what is stored, follow the views' own rules:
+- only requests without an `Authorization` header (a token, valid or not, always goes
+  through authentication, so a bad token is still a 401 and a host's token still sees
+  their drafts); GET of `/api/v1/properties…` or POST of JSON to `/graphql/`;
+- an answer is stored only when the view declared what it depends on
+  (`cache.answer_depends_on`): the views do that only for published listings and public
+  searches, never for a draft or a private answer, and GraphQL only for anonymous queries
+  of public root fields (shared_apps.core.graphql.view);
+- keys carry the schema (the cache's key function), the Host header (answers hold absolute
+  links), the Accept header, the path and the sorted query string (or the GraphQL body);
+- a stored answer is served only while every version key it depends on is unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from tenant_apps.listings.cache import TTL_SECONDS, PendingAnswer, pending_answer, valid
+
+REST_PREFIX = "/api/v1/properties"
+GRAPHQL_PATH = "/graphql/"
+
+
+def answer_key(request: HttpRequest) -> str | None:
+    """The stored answer's key, or None when this request is never answered from it."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return None
+    if request.method == "GET" and request.path.startswith(REST_PREFIX):
+        query = sorted(request.META.get("QUERY_STRING", "").split("&"))
+        what = request.path + "?" + "&".join(query)
+    elif (
+        request.method == "POST"
+        and request.path == GRAPHQL_PATH
+        and request.content_type == "application/json"
+        and int(request.META.get("CONTENT_LENGTH") or 0) <= settings.GRAPHQL_MAX_QUERY_BYTES
+    ):
+        what = "graphql:" + request.META.get("QUERY_STRING", "") + ":" + request.body.hex()
+    else:
+        return None
+    raw = "\n".join((request.get_host(), request.META.get("HTTP_ACCEPT", ""), what))
+    return "listings:answer:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+class ListingAnswerMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.LISTINGS_CACHE or not hasattr(request, "tenant"):
+            return self.get_response(request)
+        key = answer_key(request)
+        if key is None:
+            return self.get_response(request)
+        entry = cache.get(key)
+        if entry is not None and valid(entry["deps"]):
+            return HttpResponse(entry["body"], headers=entry["headers"])
+        # A GraphQL answer is stored only when the GraphQL view approved it (anonymous,
+        # a query of public root fields only, no errors: PublicListingAnswers.put).
+        pending = PendingAnswer(needs_approval=request.path == GRAPHQL_PATH)
+        token = pending_answer.set(pending)
+        try:
+            response = self.get_response(request)
+        finally:
+            pending_answer.reset(token)
+        if (
+            response.status_code == 200
+            and pending.parts
+            and pending.storable
+            and pending.deps
+            and (pending.approved or not pending.needs_approval)
+            and not response.streaming
+            and not response.cookies
+        ):
+            headers = dict(response.items())
+            cache.set(key, {"deps": pending.deps, "body": response.content, "headers": headers},
+                      TTL_SECONDS)  # fmt: skip
+        return response
