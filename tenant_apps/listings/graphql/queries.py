@@ -93,8 +93,10 @@ class Query(graphene.ObjectType):
             selectors.with_related(selectors.visible_properties(user=viewer(info))), info
         )
         prop = found.filter(pk=id).first()
-        published = prop is not None and prop.status == PropertyStatus.PUBLISHED
-        answer_depends_on(deps if published else None)
+        # Missing and published answers are the same for every anonymous caller (only
+        # theirs are cached); a host's own draft is never cached.
+        public = prop is None or prop.status == PropertyStatus.PUBLISHED
+        answer_depends_on(deps if public else None)
         return prop
 
     @staticmethod
