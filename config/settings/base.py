@@ -112,6 +112,12 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # Persistent connections: a new connection per request costs about 4x in throughput.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# One `SET search_path` per schema switch, not one per statement (django-tenants forgets the
+# setting on every rollback, which is what reverts it in PostgreSQL).
+TENANT_LIMIT_SET_CALLS = True
+# Each process caches the Host -> marketplace map; other processes see a domain added,
+# removed or suspended at most this many seconds later (shared_apps.core.tenancy).
+HOST_MAP_CHECK_SECONDS = env.float("HOST_MAP_CHECK_SECONDS", default=1.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, sessions, throttles ---------------------------------------------------
