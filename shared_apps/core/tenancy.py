@@ -126,6 +126,6 @@ def host_map_changed(**_kwargs) -> None:
     from django_tenants.utils import schema_context
 
     host_map.forget()
-    with schema_context(get_public_schema_name()):
-        with contextlib.suppress(ValueError):  # no version yet: no map was made under one
-            cache.incr(HOST_MAP_VERSION_KEY)
+    # No version yet (ValueError): no process holds a map made under one.
+    with schema_context(get_public_schema_name()), contextlib.suppress(ValueError):
+        cache.incr(HOST_MAP_VERSION_KEY)
