@@ -234,9 +234,10 @@ class SearchDeps:
         if not self.dated:
             return self.deps
         page = snapshot([HOLDS, *(listing_key(pk) for pk in ids)])
-        if page[HOLDS] != self.deps[HOLDS]:
+        if page.pop(HOLDS) != self.deps[HOLDS]:
             return None
-        return {**self.deps, **page}
+        # HOLDS itself is not a dependency: a booking elsewhere changes nothing here.
+        return {key: value for key, value in {**self.deps, **page}.items() if key != HOLDS}
 
 
 def stay_changed(

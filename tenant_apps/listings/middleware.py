@@ -24,6 +24,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from tenant_apps.listings.cache import TTL_SECONDS, PendingAnswer, pending_answer, valid
 
@@ -63,7 +64,12 @@ class ListingAnswerMiddleware:
             return self.get_response(request)
         entry = cache.get(key)
         if entry is not None and valid(entry["deps"]):
-            return HttpResponse(entry["body"], headers=entry["headers"])
+            response = HttpResponse(entry["body"], headers=entry["headers"])
+            if request.path.startswith(REST_PREFIX):
+                # A computed REST answer reads the session (DRF's SessionAuthentication), so
+                # SessionMiddleware marks it `Vary: Cookie`; the stored one says the same.
+                patch_vary_headers(response, ("Cookie",))
+            return response
         # A GraphQL answer is stored only when the GraphQL view approved it (anonymous,
         # a query of public root fields only, no errors: PublicListingAnswers.put).
         pending = PendingAnswer(needs_approval=request.path == GRAPHQL_PATH)
