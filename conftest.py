@@ -100,6 +100,16 @@ def _public_schema():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _host_map_forgotten():
+    """A test's tenant and domain rows are rolled back without a signal: the process's
+    host map (shared_apps.core.tenancy) must not keep what a test loaded into it."""
+    from shared_apps.core.tenancy import host_map
+
+    yield
+    host_map.forget()
+
+
 @pytest.fixture
 def platform_host() -> str:
     from django.conf import settings
