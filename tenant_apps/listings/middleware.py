@@ -24,6 +24,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
 from tenant_apps.listings.cache import TTL_SECONDS, PendingAnswer, pending_answer, valid
@@ -69,6 +70,9 @@ class ListingAnswerMiddleware:
                 # A computed REST answer reads the session (DRF's SessionAuthentication), so
                 # SessionMiddleware marks it `Vary: Cookie`; the stored one says the same.
                 patch_vary_headers(response, ("Cookie",))
+            else:
+                # graphene's view ensures a CSRF cookie (for GraphiQL): so does its answer.
+                get_token(request)
             return response
         # A GraphQL answer is stored only when the GraphQL view approved it (anonymous,
         # a query of public root fields only, no errors: PublicListingAnswers.put).
@@ -85,7 +89,7 @@ class ListingAnswerMiddleware:
             and pending.deps
             and (pending.approved or not pending.needs_approval)
             and not response.streaming
-            and not response.cookies
+            and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}  # set again when served
         ):
             headers = dict(response.items())
             cache.set(key, {"deps": pending.deps, "body": response.content, "headers": headers},
