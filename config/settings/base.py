@@ -220,7 +220,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # orjson, writing what DRF's JSONRenderer writes (shared_apps.core.renderers).
+    "DEFAULT_RENDERER_CLASSES": ["shared_apps.core.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["shared_apps.core.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
