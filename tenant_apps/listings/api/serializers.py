@@ -128,10 +128,10 @@ class PropertyOutput(serializers.ModelSerializer):
 
 
 class PropertyRowOutput:
-    """PropertyOutput's answer built from listing rows (selectors.property_rows +
-    with_related_rows) instead of model objects: the same fields, each value formatted by
-    PropertyOutput's own field (a test holds the two answers equal), without DRF's per-row
-    machinery, which cost more than the query on a search page."""
+    """PropertyOutput's answer built from listing rows (selectors.property_rows) instead of
+    model objects: the same fields, each value formatted by PropertyOutput's own field (a
+    test holds the two answers equal), without DRF's per-row machinery, which cost more than
+    the query on a search page."""
 
     _fields: dict | None = None
 

@@ -87,8 +87,7 @@ class PropertyListCreateView(MarketplaceGenericAPIView):
         # them): a write committed meanwhile leaves the stored answer already stale.
         deps = SearchDeps(filters.check_in, filters.check_out)
         found, self.order_by = selectors.property_search_sorted(filters=filters, ordering=ordering)
-        page = self.paginate_queryset(selectors.property_rows(found))
-        rows = selectors.with_related_rows(page)
+        rows = self.paginate_queryset(selectors.property_rows(found))
         answer_depends_on(deps.after(row["id"] for row in rows))
         return self.get_paginated_response(PropertyRowOutput.many(rows))
 
