@@ -251,3 +251,47 @@ def stay_changed(
         listing_nights_released(property_id, check_in, check_out)
     else:
         listing_touched(property_id)
+
+
+# --- Stored answers checked in one round trip -------------------------------------------
+#
+# A warm answer costs one Redis call: a script reads the entry, reads the versions its
+# header names and returns the body only if they all still match. The entry is stored raw
+# (not pickled): a JSON header line {"k": [full version keys], "v": [their values]}, then
+# the payload.
+
+_CHECKED_GET = """
+local entry = redis.call('GET', KEYS[1])
+if not entry then return false end
+local cut = string.find(entry, '\\n', 1, true)
+local header = cjson.decode(string.sub(entry, 1, cut - 1))
+local current = redis.call('MGET', unpack(header['k']))
+for i, value in ipairs(header['v']) do
+  if current[i] ~= value then return false end
+end
+return string.sub(entry, cut + 1)
+"""
+_script: list = []
+
+
+def checked_get(key: str) -> bytes | None:
+    """The payload stored under `key` if every version it depends on is unchanged."""
+    try:
+        client = cache.client.get_client(write=False)
+        if not _script:
+            _script.append(client.register_script(_CHECKED_GET))
+        return _script[0](keys=[cache.make_key(key)], client=client) or None
+    except Exception:  # Redis down: a miss (the view answers from the database)
+        logger.warning("listings cache: stored answer unreadable", exc_info=True)
+        return None
+
+
+def checked_set(key: str, deps: dict[str, int], payload: bytes) -> None:
+    header = {"k": [cache.make_key(k) for k in deps], "v": [str(v) for v in deps.values()]}
+    try:
+        client = cache.client.get_client(write=True)
+        client.set(
+            cache.make_key(key), json.dumps(header).encode() + b"\n" + payload, ex=TTL_SECONDS
+        )
+    except Exception:
+        logger.warning("listings cache: answer not stored", exc_info=True)

@@ -15,19 +15,20 @@ Who may be served a stored answer, and what is stored, follow the views' own rul
   of public root fields (shared_apps.core.graphql.view);
 - keys carry the schema (the cache's key function), the Host header (answers hold absolute
   links), the Accept header, the path and the sorted query string (or the GraphQL body);
-- a stored answer is served only while every version key it depends on is unchanged."""
+- a stored answer is served only while every version key it depends on is unchanged,
+  checked with it in one Redis call (cache.checked_get)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
-from tenant_apps.listings.cache import TTL_SECONDS, PendingAnswer, pending_answer, valid
+from tenant_apps.listings.cache import PendingAnswer, checked_get, checked_set, pending_answer
 
 REST_PREFIX = "/api/v1/properties"
 GRAPHQL_PATH = "/graphql/"
@@ -63,9 +64,10 @@ class ListingAnswerMiddleware:
         key = answer_key(request)
         if key is None:
             return self.get_response(request)
-        entry = cache.get(key)
-        if entry is not None and valid(entry["deps"]):
-            response = HttpResponse(entry["body"], headers=entry["headers"])
+        stored = checked_get(key)
+        if stored is not None:
+            head, body = stored.split(b"\n", 1)
+            response = HttpResponse(body, headers=json.loads(head))
             if request.path.startswith(REST_PREFIX):
                 # A computed REST answer reads the session (DRF's SessionAuthentication), so
                 # SessionMiddleware marks it `Vary: Cookie`; the stored one says the same.
@@ -91,7 +93,6 @@ class ListingAnswerMiddleware:
             and not response.streaming
             and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}  # set again when served
         ):
-            headers = dict(response.items())
-            cache.set(key, {"deps": pending.deps, "body": response.content, "headers": headers},
-                      TTL_SECONDS)  # fmt: skip
+            headers = json.dumps(dict(response.items())).encode()
+            checked_set(key, pending.deps, headers + b"\n" + response.content)
         return response
