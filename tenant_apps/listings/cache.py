@@ -64,14 +64,17 @@ def day_keys(start: date, end: date) -> list[str]:
 
 
 def snapshot(keys: Iterable[str]) -> dict[str, int]:
-    """The current value of each version key (one MGET; missing ones created)."""
+    """The current value of each version key (one MGET; missing ones created), or {} when
+    they can't be read (Redis down): then nothing computed now may be cached."""
     keys = list(dict.fromkeys(keys))
     found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            cache.add(key, secrets.randbelow(2**62) + 1, timeout=None)
-            found[key] = cache.get(key)
-    return found
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            if not cache.add(key, secrets.randbelow(2**62) + 1, timeout=None) and not found:
+                return {}  # nothing read, nothing written: Redis is unreachable
+        found.update(cache.get_many(missing))
+    return found if len(found) == len(keys) else {}
 
 
 def _bump(keys: Iterable[str]) -> None:
@@ -151,7 +154,7 @@ def lookup(kind: str, params: dict[str, Any]) -> Any:
 
 
 def store(kind: str, params: dict[str, Any], value: Any, deps: dict[str, int]) -> None:
-    if settings.LISTINGS_CACHE and deps:
+    if settings.LISTINGS_CACHE and deps and None not in deps.values():
         cache.set(_key(kind, params), {"deps": deps, "value": value}, TTL_SECONDS)
 
 
@@ -202,10 +205,10 @@ pending_answer: ContextVar[PendingAnswer | None] = ContextVar("pending_answer", 
 
 def answer_depends_on(deps: dict[str, int] | None) -> None:
     """Declares that the current request's answer shows data under `deps` (a snapshot taken
-    before reading it), or None: this answer must not be cached."""
+    before reading it), or None (or {}): this answer must not be cached."""
     pending = pending_answer.get()
     if pending is not None:
-        pending.add(deps)
+        pending.add(deps or None)
 
 
 def answer_not_cacheable() -> None:
@@ -229,12 +232,12 @@ class SearchDeps:
         self.deps = snapshot(keys) if settings.LISTINGS_CACHE else {}
 
     def after(self, ids: Iterable) -> dict[str, int] | None:
-        if not settings.LISTINGS_CACHE:
+        if not settings.LISTINGS_CACHE or not self.deps:
             return None
         if not self.dated:
             return self.deps
         page = snapshot([HOLDS, *(listing_key(pk) for pk in ids)])
-        if page.pop(HOLDS) != self.deps[HOLDS]:
+        if page.pop(HOLDS, None) != self.deps[HOLDS]:
             return None
         # HOLDS itself is not a dependency: a booking elsewhere changes nothing here.
         return {key: value for key, value in {**self.deps, **page}.items() if key != HOLDS}
