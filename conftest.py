@@ -101,11 +101,17 @@ def _public_schema():
 
 
 @pytest.fixture(autouse=True)
-def _host_map_forgotten():
-    """A test's tenant and domain rows are rolled back without a signal: the process's
-    host map (shared_apps.core.tenancy) must not keep what a test loaded into it."""
+def _host_map(request):
+    """The process's host map (shared_apps.core.tenancy) knows the test marketplaces' hosts
+    before the test, so the queries a test counts are the same whichever test ran first,
+    and forgets after it: a test's tenant and domain rows are rolled back without a signal."""
     from shared_apps.core.tenancy import host_map
 
+    if {"marketplaces", "db"} <= set(request.fixturenames):
+        request.getfixturevalue("db")
+        for market in request.getfixturevalue("marketplaces").values():
+            for domain in market.tenant.domains.values_list("domain", flat=True):
+                host_map.tenant_for(domain, lambda name: Tenant.objects.get(domains__domain=name))
     yield
     host_map.forget()
 
