@@ -216,7 +216,8 @@ def answer_not_cacheable() -> None:
 
 
 def detail_deps(property_id) -> dict[str, int]:
-    return snapshot([FLUSH, listing_key(property_id)])
+    """The versions one listing's answers depend on ({} with the cache off: no Redis call)."""
+    return snapshot([FLUSH, listing_key(property_id)]) if settings.LISTINGS_CACHE else {}
 
 
 class SearchDeps:
