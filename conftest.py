@@ -145,6 +145,22 @@ def fresh_listing_cache(marketplaces, db):
     _bump_listings_caches(marketplaces.values())
 
 
+@pytest.fixture(autouse=True)
+def _host_map(request):
+    """The process's host map (shared_apps.core.tenancy) knows the test marketplaces' hosts
+    before the test, so the queries a test counts are the same whichever test ran first,
+    and forgets after it: a test's tenant and domain rows are rolled back without a signal."""
+    from shared_apps.core.tenancy import host_map
+
+    if {"marketplaces", "db"} <= set(request.fixturenames):
+        request.getfixturevalue("db")
+        for market in request.getfixturevalue("marketplaces").values():
+            for domain in market.tenant.domains.values_list("domain", flat=True):
+                host_map.tenant_for(domain, lambda name: Tenant.objects.get(domains__domain=name))
+    yield
+    host_map.forget()
+
+
 @pytest.fixture
 def platform_host() -> str:
     from django.conf import settings

@@ -1,10 +1,14 @@
-"""Search benchmark: 20,000 listings in one marketplace, with host blocks, served by
-gunicorn; p50/p95 latency and throughput of varied searches through REST (cache off and on)
-and the same searches through GraphQL (same fields), next to a bare Django view on the same
-server (same middleware and tenant resolution), as ratios. The three cases take turns in
-four slices each, so a change in the (shared) machine's load weighs on all of them alike.
+"""Read-path benchmark (issue 16): search and property detail, REST and GraphQL, cache off
+and warm, each as a ratio of its request rate to a bare Django JSON view served by the same
+gunicorn (2 workers, 4 client threads) over 20,000 listings; plus the listings cache's hit
+ratio under 95% reads and 5% bookings.
 
     make bench-search          # or: .venv/bin/python bench/search.py [--listings 20000]
+
+Every case is interleaved with its own baseline (ABAB… in four slices) and repeated three
+times; the ratio printed is the median of the three. The machine's load average is printed
+with each case: the machine may be shared, which is why only ratios are compared. BENCH_PORT
+sets the server's port. `main()` returns the rows (case, ratio, goal) for bench aggregators.
 
 Runs in a throw-away database. Each listing has up to four bookings and three host blocks
 in the next months, so date searches exclude real conflicts.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -28,16 +33,11 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["EMAIL_URL"] = "dummymail://"
 
 from bench.common import drop_database, use_throwaway_database  # noqa: E402
-from bench.web import (  # noqa: E402
-    Call,
-    interleaved,
-    load,
-    report,
-    start_server,
-    stop_server,
-)
+from bench.web import Call, interleaved, load, start_server, stop_server  # noqa: E402
 
-DATABASE = use_throwaway_database("bench_search")
+# BENCH_SEARCH_SEEDED=1: DATABASE_URL already holds seed()'s data and is kept (profiling).
+SEEDED = os.environ.get("BENCH_SEARCH_SEEDED") == "1"
+DATABASE = "" if SEEDED else use_throwaway_database("bench_search")
 
 import django  # noqa: E402
 
@@ -218,7 +218,8 @@ def graphql_call(params: dict) -> Call:
 
 
 def check_answers(calls: list[Call]) -> None:
-    """A benchmark of error answers measures nothing: every GraphQL search must succeed."""
+    """A benchmark of error answers measures nothing: every call must answer 200 (and a
+    GraphQL one without errors)."""
     import http.client
     import json
 
@@ -227,55 +228,201 @@ def check_answers(calls: list[Call]) -> None:
     for call in calls:
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
         headers = {"Host": HOST, "Content-Type": "application/json"}
-        conn.request(call.method, call.path, body=json.dumps(call.body), headers=headers)
-        body = json.loads(conn.getresponse().read())
+        body = json.dumps(call.body) if call.body is not None else None
+        conn.request(call.method, call.path, body=body, headers=headers)
+        response = conn.getresponse()
+        answer = response.read()
         conn.close()
-        if "errors" in body:
-            raise SystemExit(f"GraphQL search failed: {body['errors']} for {call.body}")
+        if response.status != 200 or b'"errors"' in answer[:20]:
+            raise SystemExit(f"{call.method} {call.path} failed: {response.status} {answer[:300]}")
 
 
-def main() -> None:
+def city_dates_guests(count: int) -> list[dict]:
+    """The issue's search: a city, dates and a number of guests (varied)."""
+    rng = random.Random(11)  # noqa: S311
+    today = date.today()  # noqa: DTZ011
+    searches = []
+    for _ in range(count):
+        start = today + timedelta(days=rng.randint(1, 90))
+        searches.append(
+            {
+                "city": rng.choice(CITIES)[0],
+                "check_in": start,
+                "check_out": start + timedelta(days=rng.randint(2, 7)),
+                "guests": rng.randint(1, 6),
+                "ordering": rng.choice(["newest", "price", "-price", "rating"]),
+            }
+        )
+    return searches
+
+
+def detail_calls(count: int) -> list[Call]:
+    with tenant_context(_tenant()):
+        ids = list(Property.objects.order_by("?").values_list("pk", flat=True)[:count])
+    connection.close()
+    return [Call(f"/api/v1/properties/{pk}") for pk in ids]
+
+
+def _tenant():
+    from shared_apps.tenants.models import Tenant
+
+    return Tenant.objects.get(schema_name="bench")
+
+
+# (case, goal): the issue's read-path rows.
+CASES = {
+    "search, city + dates + guests, cache off": 0.6,
+    "detail, cache off": 0.7,
+    "search, cache warm": 0.9,
+    "GraphQL search, cache warm": 0.9,
+    "detail, cache warm": 0.9,
+}
+HIT_RATIO_CASE = "listings cache hit ratio, 95% reads / 5% bookings"
+HIT_RATIO_GOAL = 0.9
+GUEST_EMAIL = "guest@bench.test"
+
+
+def measure(name: str, calls: list[Call], repeats: int) -> dict:
+    """`calls` interleaved with the bare view, `repeats` times: the median ratio of rates."""
+    bare = [Call("/bench/bare")] * len(calls)
+    ratios, loads = [], []
+    for _ in range(repeats):
+        loads.append(os.getloadavg()[0])
+        results = interleaved(HOST, {"bare": bare, name: calls})
+        bad = {code: n for code, n in results[name][2].items() if code != 200}
+        if bad:
+            raise SystemExit(f"{name}: non-200 answers {bad}")
+        ratios.append(results[name][1] / results["bare"][1])
+    ratio = statistics.median(ratios)
+    row = {
+        "case": name, "ratio": round(ratio, 2), "goal": CASES[name],
+        "ratios": [round(r, 2) for r in ratios], "load": round(statistics.mean(loads), 2),
+        "rate": round(results[name][1], 1), "bare_rate": round(results["bare"][1], 1),
+    }  # fmt: skip
+    _print(row)
+    return row
+
+
+def _print(row: dict) -> None:
+    verdict = "meets" if row["ratio"] >= row["goal"] else "BELOW"
+    extra = ""
+    if "ratios" in row:
+        extra = (
+            f"  repeats {row['ratios']}  last: {row['rate']} req/s vs bare {row['bare_rate']}"
+            f"  load {row['load']}"
+        )
+    print(f"{row['case']:<52} {row['ratio']:5.2f}x  goal >= {row['goal']}  {verdict}{extra}")
+
+
+def hit_ratio(operations: int = 2000) -> dict:
+    """In-process: reads (searches and details, a fixed set people repeat) and bookings in a
+    95/5 mix; a read answered without any SQL statement is a hit. Half the bookings are of
+    a listing the last search showed, for nights inside its dates (the worst case for the
+    cache: that answer must be renewed)."""
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from shared_apps.accounts.constants import Role
+    from shared_apps.accounts.tests.factories import member_factory
+    from shared_apps.core.errors import ApplicationError
+    from tenant_apps.bookings.services import booking_create
+
+    tenant = _tenant()
+    guest = (
+        user_by_email(email=GUEST_EMAIL)
+        or member_factory(tenant, Role.GUEST, email=GUEST_EMAIL).user
+    )
+    client = Client(HTTP_HOST=HOST)
+    rng = random.Random(5)  # noqa: S311
+    reads = [rest_call(p).path for p in city_dates_guests(150) + search_params(50)]
+    reads += [call.path for call in detail_calls(200)]
+    for path in reads:  # people have asked these before
+        client.get(path)
+    hits = misses = bookings = 0
+    last: tuple[list, dict] = ([], {})
+    for _ in range(operations):
+        if rng.random() < 0.05:
+            ids, params = last
+            if ids and rng.random() < 0.5:
+                pk, check_in = rng.choice(ids), date.fromisoformat(str(params["check_in"]))
+            else:
+                with tenant_context(tenant):
+                    pk = Property.objects.order_by("?").values_list("pk", flat=True).first()
+                check_in = date.today() + timedelta(days=rng.randint(1, 90))  # noqa: DTZ011
+            try:
+                with tenant_context(tenant):
+                    booking_create(
+                        property_id=pk, guest=guest, check_in=check_in,
+                        check_out=check_in + timedelta(days=1), guests=1,
+                    )  # fmt: skip
+                bookings += 1
+            except ApplicationError:
+                pass  # taken dates, or the listing's rules: no write, no invalidation
+            continue
+        path = rng.choice(reads)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        if queries.captured_queries:
+            misses += 1
+        else:
+            hits += 1
+        if "check_in" in path and response.status_code == 200:
+            from urllib.parse import parse_qsl, urlsplit
+
+            params = dict(parse_qsl(urlsplit(path).query))
+            last = ([row["id"] for row in response.json()["results"]], params)
+    row = {"case": HIT_RATIO_CASE, "ratio": round(hits / (hits + misses), 3),
+           "goal": HIT_RATIO_GOAL}  # fmt: skip
+    print(
+        f"{row['case']:<52} {row['ratio']:5.3f}   goal >= {HIT_RATIO_GOAL}  "
+        f"{'meets' if row['ratio'] >= HIT_RATIO_GOAL else 'BELOW'}  "
+        f"({hits} hits, {misses} misses, {bookings} bookings made)"
+    )
+    return row
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, default=20000)
-    parser.add_argument("--requests", type=int, default=400)
-    args = parser.parse_args()
+    parser.add_argument("--requests", type=int, default=400, help="per case and repeat")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    rows: list[dict] = []
     try:
-        started = time.monotonic()
-        seed(args.listings)
+        if not SEEDED:
+            started = time.monotonic()
+            seed(args.listings)
+            print(f"Seeded {args.listings} listings in {time.monotonic() - started:.0f}s.")
         print(
-            f"Seeded {args.listings} listings in {time.monotonic() - started:.0f}s; "
-            f"gunicorn 2 workers, 4 client threads, {args.requests} requests per case."
+            f"gunicorn 2 workers, 4 client threads, {args.requests} requests per case, each "
+            f"interleaved with the bare view, median of {args.repeats}; "
+            f"{os.cpu_count()} CPUs, load average now {os.getloadavg()[0]:.2f}."
         )
-        searches = search_params(args.requests)
+        searches = [rest_call(p) for p in city_dates_guests(args.requests)]
+        graphql = [graphql_call(p) for p in city_dates_guests(args.requests)]
+        details = detail_calls(args.requests)
         for cache in (False, True):
             server = start_server(HOST, LISTINGS_CACHE="1" if cache else "0")
             try:
-                rest_calls = [rest_call(params) for params in searches]
-                graphql_calls = [graphql_call(params) for params in searches]
-                check_answers(graphql_calls)
-                if cache:  # fill the cache: the measured pass repeats them
-                    load(HOST, rest_calls)
-                    load(HOST, graphql_calls)
-                label = f"cache {'on (warm)' if cache else 'off'}"
-                # GraphQL (anonymous here) is answered from its cache like REST when warm.
-                results = interleaved(HOST, {
-                    "bare Django view": [Call("/bench/bare")] * args.requests,
-                    f"REST search, {label}": rest_calls,
-                    f"GraphQL search, {label}": graphql_calls,
-                })  # fmt: skip
-                names = list(results)
-                base = report(names[0], *results[names[0]])
-                rest = report(names[1], *results[names[1]], base=base)
-                graphql = report(names[2], *results[names[2]], base=base)
-                print(
-                    f"{'GraphQL / REST':<34} p50 {graphql[0] / rest[0]:5.2f}x  "
-                    f"p95 {graphql[1] / rest[1]:5.2f}x  rate {graphql[2] / rest[2]:4.2f}x"
-                )
+                check_answers(searches[:20] + graphql[:20] + details[:20])
+                if not cache:
+                    rows.append(measure("search, city + dates + guests, cache off", searches,
+                                        args.repeats))  # fmt: skip
+                    rows.append(measure("detail, cache off", details, args.repeats))
+                    continue
+                for calls in (searches, graphql, details):  # fill the cache
+                    load(HOST, calls)
+                rows.append(measure("search, cache warm", searches, args.repeats))
+                rows.append(measure("GraphQL search, cache warm", graphql, args.repeats))
+                rows.append(measure("detail, cache warm", details, args.repeats))
             finally:
                 stop_server(server)
+        rows.append(hit_ratio())
     finally:
         connection.close()
-        drop_database(DATABASE)
+        if not SEEDED:
+            drop_database(DATABASE)
+    return rows
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8765
+# BENCH_PORT: another port when 8765 is taken (several benches or checkouts on one machine).
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # request.htmx, for pages that answer an htmx request with a partial.
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: warm public listing answers (search, detail, calendar, anonymous GraphQL) as
+    # stored bytes, after every middleware above and before URL resolution and the views.
+    "tenant_apps.listings.middleware.ListingAnswerMiddleware",
 ]
 
 TEMPLATES = [
@@ -144,6 +147,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # (57 MB if requests touch every table) however many marketplaces one process serves
 # (docs/scaling.md). 0: never recycle.
 DATABASE_SCHEMAS_PER_CONNECTION = env.int("DATABASE_SCHEMAS_PER_CONNECTION", default=100)
+# One `SET search_path` per schema switch, not one per statement (django-tenants forgets the
+# setting on every rollback, which is what reverts it in PostgreSQL).
+TENANT_LIMIT_SET_CALLS = True
+# Each process caches the Host -> marketplace map; other processes see a domain added,
+# removed or suspended at most this many seconds later (shared_apps.core.tenancy).
+HOST_MAP_CHECK_SECONDS = env.float("HOST_MAP_CHECK_SECONDS", default=1.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, sessions, throttles ---------------------------------------------------
@@ -254,7 +263,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # orjson, writing what DRF's JSONRenderer writes (shared_apps.core.renderers).
+    "DEFAULT_RENDERER_CLASSES": ["shared_apps.core.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["shared_apps.core.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "shared_apps.core.pagination.CreatedCursorPagination",

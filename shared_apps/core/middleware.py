@@ -7,6 +7,7 @@ from django_tenants.utils import get_public_schema_name
 
 from shared_apps.core.errors import error_body
 from shared_apps.core.health import health_response, live_response
+from shared_apps.core.tenancy import host_map
 
 HEALTH_PATHS = ("/healthz", "/healthz/", "/healthz/ready", "/healthz/ready/")
 LIVE_PATHS = ("/healthz/live", "/healthz/live/")
@@ -70,6 +71,11 @@ class TenantMiddleware(TenantMainMiddleware):
             response["Retry-After"] = "3600"
             return response
         return None
+
+    def get_tenant(self, domain_model, hostname):
+        # The process's host map (shared_apps.core.tenancy): no query for a known host.
+        return host_map.tenant_for(hostname, lambda name: super(TenantMiddleware, self)
+                                   .get_tenant(domain_model, name))  # fmt: skip
 
     @staticmethod
     def hostname_from_request(request: HttpRequest) -> str:

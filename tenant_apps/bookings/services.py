@@ -15,13 +15,18 @@ from shared_apps.core.errors import ApplicationError, ConflictError, ForbiddenEr
 from shared_apps.core.outbox import publish_after_commit
 from shared_apps.core.tenancy import current_tenant, marketplace_today
 from tenant_apps.bookings.collection import payment_collector
-from tenant_apps.bookings.constants import RELEASED_STATUSES, TRANSITIONS, BookingStatus
+from tenant_apps.bookings.constants import (
+    HOLDING_STATUSES,
+    RELEASED_STATUSES,
+    TRANSITIONS,
+    BookingStatus,
+)
 from tenant_apps.bookings.locks import lock_booking
 from tenant_apps.bookings.models import Booking, BookingPolicy, BookingTransition
 from tenant_apps.bookings.notifications import notify
 from tenant_apps.bookings.pricing import booking_policy, quote
 from tenant_apps.bookings.selectors import holding_dates
-from tenant_apps.listings.cache import bump_listings_version
+from tenant_apps.listings.cache import stay_changed
 from tenant_apps.listings.constants import CancellationPolicy, PropertyStatus
 from tenant_apps.listings.models import Property
 
@@ -158,7 +163,15 @@ def booking_create(
     except IntegrityError as exc:
         raise ConflictError("These dates are already booked.", code="dates_unavailable") from exc
     _record(booking, "", guest, _guest_message(message))
-    transaction.on_commit(bump_listings_version)  # search and calendars change
+    transaction.on_commit(  # its listing's calendar and the date searches showing it change
+        lambda: stay_changed(
+            property_id=prop.pk,
+            check_in=check_in,
+            check_out=check_out,
+            held_before=False,
+            held_after=True,
+        )  # fmt: skip
+    )
     return booking
 
 
@@ -194,7 +207,15 @@ def _move(booking: Booking, to: str, actor: User | None, note: str = "") -> Book
         fields.append("cancelled_at")
     locked.save(update_fields=fields)
     _record(locked, from_status, actor, note)
-    transaction.on_commit(bump_listings_version)
+    transaction.on_commit(
+        lambda: stay_changed(
+            property_id=locked.property_id,
+            check_in=locked.check_in,
+            check_out=locked.check_out,
+            held_before=from_status in HOLDING_STATUSES,
+            held_after=to in HOLDING_STATUSES,
+        )  # fmt: skip
+    )
     if to in RELEASED_STATUSES:
         # Money held for a booking that gave its dates back goes back to the guest.
         payment_collector().settle_released(booking=locked)

@@ -1,4 +1,6 @@
-"""Every write to listings. Each bumps the listings cache version after it commits."""
+"""Every write to listings. Each bumps the cache versions of what it changes (the listing,
+and every search when its content changes; tenant_apps.listings.cache) now and after it
+commits."""
 
 from __future__ import annotations
 
@@ -14,7 +16,11 @@ from PIL import Image, ImageOps
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import ApplicationError, ConflictError
 from shared_apps.core.images import CleanImage, clean_image
-from tenant_apps.listings.cache import bump_listings_version
+from tenant_apps.listings.cache import (
+    listing_changed,
+    listing_nights_released,
+    listing_nights_taken,
+)
 from tenant_apps.listings.constants import (
     MAX_NIGHTLY_PRICE,
     MAX_PHOTO_BYTES,
@@ -40,12 +46,12 @@ def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationErro
     return ApplicationError(message, code=code, fields={field: [message]})
 
 
-def _after_commit_bump() -> None:
-    """New cache version now (this connection's next read misses) and again after the
-    commit: a reader that computed the old answer meanwhile stored it under the version it
+def _after_commit_bump(bump=listing_changed, *args) -> None:
+    """New cache versions now (this connection's next read misses) and again after the
+    commit: a reader that computed the old answer meanwhile stored it under the versions it
     read first, which the second bump leaves behind."""
-    bump_listings_version()
-    transaction.on_commit(bump_listings_version)
+    bump(*args)
+    transaction.on_commit(lambda: bump(*args))
 
 
 def _lock(property_id) -> Property:
@@ -103,7 +109,7 @@ def property_create(*, host: User, data: dict[str, Any]) -> Property:
     amenities = _amenities(data["amenities"]) if "amenities" in data else []
     prop.save()
     prop.amenities.set(amenities)
-    _after_commit_bump()
+    _after_commit_bump(listing_changed, prop.pk)
     return prop
 
 
@@ -115,7 +121,7 @@ def property_update(*, property: Property, data: dict[str, Any]) -> Property:
         prop.save(update_fields=[*changed, "updated"])
     if "amenities" in data:
         prop.amenities.set(_amenities(data["amenities"]))
-    _after_commit_bump()
+    _after_commit_bump(listing_changed, prop.pk)
     return prop
 
 
@@ -142,7 +148,7 @@ def property_publish(*, property: Property) -> Property:
         )
     prop.status = PropertyStatus.PUBLISHED
     prop.save(update_fields=["status", "updated"])
-    _after_commit_bump()
+    _after_commit_bump(listing_changed, prop.pk)
     return prop
 
 
@@ -151,7 +157,7 @@ def property_unlist(*, property: Property) -> Property:
     prop = _lock(property.pk)
     prop.status = PropertyStatus.UNLISTED
     prop.save(update_fields=["status", "updated"])
-    _after_commit_bump()
+    _after_commit_bump(listing_changed, prop.pk)
     return prop
 
 
@@ -209,7 +215,7 @@ def photo_add(*, property: Property, upload, caption: str = "") -> PropertyPhoto
                 )
             photo.position = count
             photo.save()
-            _after_commit_bump()
+            _after_commit_bump(listing_changed, prop.pk)
     except BaseException:
         # No row, so no files either.
         _delete_files(storage, [photo.image.name, *photo.renditions.values()])
@@ -224,7 +230,7 @@ def photo_add_missing_renditions(*, photo: PropertyPhoto) -> PropertyPhoto:
     with photo.image.open("rb") as original:
         photo.renditions = _make_renditions(photo, original)
     photo.save(update_fields=["renditions"])
-    _after_commit_bump()
+    _after_commit_bump(listing_changed, photo.property_id)
     return photo
 
 
@@ -239,7 +245,7 @@ def photo_move(*, photo: PropertyPhoto, position: int) -> None:
         if each.position != index:
             each.position = index
             each.save(update_fields=["position"])
-    _after_commit_bump()
+    _after_commit_bump(listing_changed, photo.property_id)
 
 
 @transaction.atomic
@@ -253,7 +259,7 @@ def photo_delete(*, photo: PropertyPhoto) -> None:
             remaining.save(update_fields=["position"])
     # The file goes only once the row is gone for good.
     transaction.on_commit(lambda: _delete_files(storage, names))
-    _after_commit_bump()
+    _after_commit_bump(listing_changed, photo.property_id)
 
 
 @transaction.atomic
@@ -276,7 +282,7 @@ def block_create(
             code="dates_booked",
         )
     block = AvailabilityBlock.objects.create(property=prop, start=start, end=end, note=note)
-    _after_commit_bump()
+    _after_commit_bump(listing_nights_taken, prop.pk)
     return block
 
 
@@ -284,4 +290,4 @@ def block_create(
 def block_delete(*, block: AvailabilityBlock) -> None:
     _lock(block.property_id)
     block.delete()
-    _after_commit_bump()
+    _after_commit_bump(listing_nights_released, block.property_id, block.start, block.end)

@@ -1,5 +1,5 @@
 """Every write to reviews. Each keeps the listing's rating average and count right in the
-same transaction, under the listing's row lock, and bumps the listings cache version."""
+same transaction, under the listing's row lock, and bumps the listing's cache versions."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from shared_apps.core.errors import ApplicationError, ConflictError, ForbiddenEr
 from shared_apps.core.tenancy import marketplace_today
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking
-from tenant_apps.listings.cache import bump_listings_version
+from tenant_apps.listings.cache import listing_changed
 from tenant_apps.listings.models import Property
 from tenant_apps.reviews.constants import (
     COMMENT_MAX_LENGTH,
@@ -78,8 +78,8 @@ def _refresh_rating(prop: Property) -> None:
     prop.save(update_fields=["rating_average", "rating_count", "updated"])
     # Search, detail and calendars show the rating: a new cache version now and after commit
     # (as the listings services do).
-    bump_listings_version()
-    transaction.on_commit(bump_listings_version)
+    listing_changed(prop.pk)
+    transaction.on_commit(lambda: listing_changed(prop.pk))
 
 
 def review_window_closes(*, booking: Booking):
@@ -151,7 +151,7 @@ def review_reply(*, review: Review, author: User, reply: str) -> Review:
     locked.host_reply = reply
     locked.host_replied_at = timezone.now()
     locked.save(update_fields=["host_reply", "host_replied_at", "updated"])
-    transaction.on_commit(bump_listings_version)
+    transaction.on_commit(lambda: listing_changed(locked.property_id))
     return locked
 
 

@@ -24,9 +24,14 @@ from tenant_apps.listings.api.serializers import (
     PhotoOutput,
     PropertyInput,
     PropertyOutput,
+    PropertyRowOutput,
     SearchQuery,
 )
-from tenant_apps.listings.cache import cache_get, cache_put, cached
+from tenant_apps.listings.cache import (
+    SearchDeps,
+    answer_depends_on,
+    detail_deps,
+)
 from tenant_apps.listings.constants import PropertyStatus
 from tenant_apps.listings.models import Amenity, Property
 
@@ -70,16 +75,13 @@ class PropertyListCreateView(MarketplaceGenericAPIView):
         if "amenities" in params:
             services.check_amenity_codes(params["amenities"])
         filters = selectors.SearchFilters(**params)
-
-        def page() -> dict:
-            found, self.order_by = selectors.property_search_sorted(
-                filters=filters, ordering=ordering
-            )
-            results = self.paginate_queryset(found)
-            return self.get_paginated_response(PropertyOutput(results, many=True).data).data
-
-        cache_key = {**request.query_params.dict(), "host": request.get_host()}
-        return Response(cached("search", cache_key, page))
+        # Versions read before the query (ListingAnswerMiddleware stores the answer under
+        # them): a write committed meanwhile leaves the stored answer already stale.
+        deps = SearchDeps(filters.check_in, filters.check_out)
+        found, self.order_by = selectors.property_search_sorted(filters=filters, ordering=ordering)
+        rows = self.paginate_queryset(selectors.property_rows(found))
+        answer_depends_on(deps.after(row["id"] for row in rows))
+        return self.get_paginated_response(PropertyRowOutput.many(rows))
 
     @extend_schema(
         summary="Create a listing (as a draft)",
@@ -99,17 +101,14 @@ class PropertyDetailView(MarketplaceAPIView):
 
     @extend_schema(summary="A listing", responses=PropertyOutput, tags=["listings"])
     def get(self, request, property_id):
-        # Only published listings are cached, so a hit answers anyone without the database.
-        key = {"id": str(property_id)}
-        if (body := cache_get("detail", key)) is not None:
-            return Response(body)
-        prop = selectors.property_for_viewer(property_id=property_id, user=request.user)
-        if prop is None:
+        # Only published listings are cached (by ListingAnswerMiddleware), so a cached
+        # answer is the same for everyone.
+        deps = detail_deps(property_id)
+        row = selectors.property_row_for_viewer(property_id=property_id, user=request.user)
+        if row is None:
             raise NotFoundError(NOT_FOUND)
-        body = PropertyOutput(prop).data
-        if prop.status == PropertyStatus.PUBLISHED:
-            cache_put("detail", key, body)
-        return Response(body)
+        answer_depends_on(deps if row["status"] == PropertyStatus.PUBLISHED else None)
+        return Response(PropertyRowOutput.one(row))
 
     @extend_schema(
         summary="Edit my listing",
@@ -246,18 +245,15 @@ class CalendarView(MarketplaceAPIView):
     )
     def get(self, request, property_id):
         month = validated(CalendarQuery, request.query_params)["month"]
-        key = {"id": str(property_id), "month": month}
-        if (body := cache_get("calendar", key)) is not None:  # published listings only
-            return Response(body)
-        prop = selectors.property_for_viewer(property_id=property_id, user=request.user)
+        deps = detail_deps(property_id)  # published listings only, like the detail
+        visible = selectors.visible_properties(user=request.user)
+        prop = visible.filter(pk=property_id).first()
         if prop is None:
             raise NotFoundError(NOT_FOUND)
         year, number = (int(part) for part in month.split("-"))
         days = selectors.property_calendar(property=prop, year=year, month=number)
-        body = CalendarOutput({"month": month, "days": days}).data
-        if prop.status == PropertyStatus.PUBLISHED:
-            cache_put("calendar", key, body)
-        return Response(body)
+        answer_depends_on(deps if prop.status == PropertyStatus.PUBLISHED else None)
+        return Response(CalendarOutput({"month": month, "days": days}).data)
 
 
 class AmenityListView(MarketplaceAPIView):

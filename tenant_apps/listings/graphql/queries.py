@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import graphene
-from django.conf import settings
 
 from shared_apps.core.graphql.base import page_arguments, parsed, require_member, viewer
 from shared_apps.core.graphql.pagination import Page, keyset_page
 from shared_apps.core.graphql.selection import selected
 from tenant_apps.listings import selectors, services
 from tenant_apps.listings.api.serializers import ORDERINGS, SearchQuery
-from tenant_apps.listings.cache import cached
+from tenant_apps.listings.cache import SearchDeps, answer_depends_on, detail_deps
+from tenant_apps.listings.constants import PropertyStatus
 from tenant_apps.listings.graphql.types import AmenityNode, PropertyNode, PropertyPage
 from tenant_apps.listings.models import Amenity
 
@@ -47,10 +47,9 @@ def with_requested_reviews(queryset, info, *path: str, through: str = ""):
 
 
 def search(info, *, first: int, after: str | None = None, **arguments) -> Page:
-    """Parse (the REST serializer), then the one search selector and its order. With the
-    listings cache on, the page's ids and cursor are cached like the REST search's answers
-    (same version key, so any listing write invalidates them); the rows, with whatever
-    fields this query selects, are then read by primary key."""
+    """Parse (the REST serializer), then the one search selector and its order. The page's
+    versions are declared like the REST search's (tenant_apps.listings.cache.SearchDeps), so
+    a cached whole answer is renewed by exactly the writes that can change it."""
     if arguments.get("amenities") is not None:
         arguments["amenities"] = ",".join(arguments["amenities"])
     query = parsed(SearchQuery, {k: v for k, v in arguments.items() if v is not None})
@@ -59,22 +58,12 @@ def search(info, *, first: int, after: str | None = None, **arguments) -> Page:
     if "amenities" in params:
         services.check_amenity_codes(params["amenities"])
     filters = selectors.SearchFilters(**params)
+    deps = SearchDeps(filters.check_in, filters.check_out)
     found, order_by = selectors.property_search_sorted(filters=filters, ordering=ordering)
-    if not settings.LISTINGS_CACHE:
-        found = with_requested_reviews(found, info, "items")
-        return keyset_page(found, ordering=order_by, first=first, after=after)
-
-    def page_ids() -> dict:
-        bare = found.select_related(None).prefetch_related(None)
-        page = keyset_page(bare, ordering=order_by, first=first, after=after)
-        return {"ids": [str(row.pk) for row in page.items], "next": page.next_cursor}
-
-    key = {**query, "first": first, "after": after}
-    ids = cached("graphql-search", key, page_ids)
-    rows = selectors.search_rows(ids=ids["ids"], filters=filters)
-    rows = with_requested_reviews(rows, info, "items")
-    by_id = {str(row.pk): row for row in rows}
-    return Page(items=[by_id[i] for i in ids["ids"] if i in by_id], next_cursor=ids["next"])
+    found = with_requested_reviews(found, info, "items")
+    page = keyset_page(found, ordering=order_by, first=first, after=after)
+    answer_depends_on(deps.after(row.pk for row in page.items))
+    return page
 
 
 class Query(graphene.ObjectType):
@@ -99,10 +88,16 @@ class Query(graphene.ObjectType):
 
     @staticmethod
     def resolve_property(root, info, id):
+        deps = detail_deps(id)
         found = with_requested_reviews(
             selectors.with_related(selectors.visible_properties(user=viewer(info))), info
         )
-        return found.filter(pk=id).first()
+        prop = found.filter(pk=id).first()
+        # Missing and published answers are the same for every anonymous caller (only
+        # theirs are cached); a host's own draft is never cached.
+        public = prop is None or prop.status == PropertyStatus.PUBLISHED
+        answer_depends_on(deps if public else None)
+        return prop
 
     @staticmethod
     def resolve_my_properties(root, info, first: int, after: str | None = None):

@@ -372,6 +372,7 @@ def test_search_and_detail_run_the_same_queries_for_1_and_for_many(api, alpha, h
         return len(captured)
 
     listing_factory(alpha.tenant, host, amenities=["wifi"])
+    api(alpha.host).get("/api/v1/amenities")  # the process's host map now knows alpha
     one = queries(PROPERTIES, page_size=50, city="Annecy")
     for _ in range(9):
         listing_factory(alpha.tenant, host, amenities=["wifi", "pool"])

@@ -1,0 +1,98 @@
+"""Warm answers to public listing reads served as stored bytes, before URL resolution,
+DRF or GraphQL run.
+
+The last middleware of the stack, so everything before it (tenant resolution, security
+headers, request ids, metrics) runs for a cached answer exactly as for a computed one, and
+the stored part is only what the view itself produced: status 200, its body and headers.
+
+Who may be served a stored answer, and what is stored, follow the views' own rules:
+- only requests without an `Authorization` header (a token, valid or not, always goes
+  through authentication, so a bad token is still a 401 and a host's token still sees
+  their drafts); GET of `/api/v1/properties…` or POST of JSON to `/graphql/`;
+- an answer is stored only when the view declared what it depends on
+  (`cache.answer_depends_on`): the views do that only for published listings and public
+  searches, never for a draft or a private answer, and GraphQL only for anonymous queries
+  of public root fields (shared_apps.core.graphql.view);
+- keys carry the schema (the cache's key function), the Host header (answers hold absolute
+  links), the Accept header, the path and the sorted query string (or the GraphQL body);
+- a stored answer is served only while every version key it depends on is unchanged,
+  checked with it in one Redis call (cache.checked_get)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+
+from tenant_apps.listings.cache import PendingAnswer, checked_get, checked_set, pending_answer
+
+REST_PREFIX = "/api/v1/properties"
+GRAPHQL_PATH = "/graphql/"
+
+
+def answer_key(request: HttpRequest) -> str | None:
+    """The stored answer's key, or None when this request is never answered from it."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return None
+    if request.method == "GET" and request.path.startswith(REST_PREFIX):
+        query = sorted(request.META.get("QUERY_STRING", "").split("&"))
+        what = request.path + "?" + "&".join(query)
+    elif (
+        request.method == "POST"
+        and request.path == GRAPHQL_PATH
+        and request.content_type == "application/json"
+        and int(request.META.get("CONTENT_LENGTH") or 0) <= settings.GRAPHQL_MAX_QUERY_BYTES
+    ):
+        what = "graphql:" + request.META.get("QUERY_STRING", "") + ":" + request.body.hex()
+    else:
+        return None
+    raw = "\n".join((request.get_host(), request.META.get("HTTP_ACCEPT", ""), what))
+    return "listings:answer:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+class ListingAnswerMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.LISTINGS_CACHE or not hasattr(request, "tenant"):
+            return self.get_response(request)
+        key = answer_key(request)
+        if key is None:
+            return self.get_response(request)
+        stored = checked_get(key)
+        if stored is not None:
+            head, body = stored.split(b"\n", 1)
+            response = HttpResponse(body, headers=json.loads(head))
+            if request.path.startswith(REST_PREFIX):
+                # A computed REST answer reads the session (DRF's SessionAuthentication), so
+                # SessionMiddleware marks it `Vary: Cookie`; the stored one says the same.
+                patch_vary_headers(response, ("Cookie",))
+            else:
+                # graphene's view ensures a CSRF cookie (for GraphiQL): so does its answer.
+                get_token(request)
+            return response
+        # A GraphQL answer is stored only when the GraphQL view approved it (anonymous,
+        # a query of public root fields only, no errors: PublicListingAnswers.put).
+        pending = PendingAnswer(needs_approval=request.path == GRAPHQL_PATH)
+        token = pending_answer.set(pending)
+        try:
+            response = self.get_response(request)
+        finally:
+            pending_answer.reset(token)
+        if (
+            response.status_code == 200
+            and pending.parts
+            and pending.storable
+            and pending.deps
+            and (pending.approved or not pending.needs_approval)
+            and not response.streaming
+            and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}  # set again when served
+        ):
+            headers = json.dumps(dict(response.items())).encode()
+            checked_set(key, pending.deps, headers + b"\n" + response.content)
+        return response
