@@ -229,6 +229,10 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# The largest page a client may ask for, in REST (`page_size`) and GraphQL (`first`) alike;
+# more is a 400 in both. GRAPHQL_MAX_PAGE_SIZE is the variable's older name.
+MAX_PAGE_SIZE = env.int("MAX_PAGE_SIZE", default=env.int("GRAPHQL_MAX_PAGE_SIZE", default=50))
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
@@ -380,7 +384,6 @@ LISTINGS_CACHE = env.bool("LISTINGS_CACHE", default=True)
 GRAPHENE = {"SCHEMA": "config.graphql.schema", "ATOMIC_MUTATIONS": False, "MIDDLEWARE": []}
 # Limits checked before any resolver runs, so a hostile query can't take a worker down.
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=8)
-GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=50)
 GRAPHQL_MAX_QUERY_BYTES = env.int("GRAPHQL_MAX_QUERY_BYTES", default=20000)
 # Introspection and the GraphiQL page: development only (dev.py turns them on).
 GRAPHQL_DEV_TOOLS = env.bool("GRAPHQL_DEV_TOOLS", default=False)

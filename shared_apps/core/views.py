@@ -8,10 +8,11 @@ from rest_framework.views import APIView
 
 from shared_apps.core.errors import error_body
 from shared_apps.core.permissions import IsMarketplaceMember, IsPlatformStaff
+from shared_apps.core.query import StrictQueryMixin
 from shared_apps.core.tenancy import current_tenant, is_public_schema
 
 
-class MarketplaceMixin:
+class MarketplaceMixin(StrictQueryMixin):
     """For views served on a marketplace host: members only unless a view opts out
     explicitly, and refusing to run on the public schema at all (fail closed)."""
 
@@ -22,7 +23,7 @@ class MarketplaceMixin:
         super().initial(request, *args, **kwargs)
 
 
-class PlatformMixin:
+class PlatformMixin(StrictQueryMixin):
     """For the operator's API on the platform host: staff only."""
 
     permission_classes = [IsPlatformStaff]

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
@@ -15,6 +14,7 @@ from graphql.language import IntValueNode
 from rest_framework import exceptions as drf
 
 from shared_apps.core.errors import ApplicationError, AuthenticationError, ForbiddenError
+from shared_apps.core.pagination import page_size_problem
 from shared_apps.core.permissions import (
     IsMarketplaceAdmin,
     IsMarketplaceHost,
@@ -28,12 +28,8 @@ from shared_apps.core.throttling import ResilientScopedRateThrottle
 
 
 def _page_size(value) -> int:
-    limit = settings.GRAPHQL_MAX_PAGE_SIZE
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
-        raise GraphQLError(
-            f"A page holds 1 to {limit} items; {value!r} was asked for.",
-            extensions={"code": "page_size"},
-        )
+    if (problem := page_size_problem(value)) is not None:  # the REST lists' rule
+        raise GraphQLError(problem, extensions={"code": "page_size"})
     return value
 
 
