@@ -112,6 +112,7 @@ def test_every_paged_list_refuses_an_oversize_page_naming_page_size(host, caller
             response = caller.get(_url(path, operation), {"page_size": size})
 
             assert response.status_code == 400, (path, size, response.content)
+            assert response.json()["code"] == "invalid_page_size"
             assert list(response.json()["fields"]) == ["page_size"], path
         largest = caller.get(_url(path, operation), {"page_size": settings.MAX_PAGE_SIZE})
         assert largest.status_code in (200, 404), (path, largest.content)
@@ -121,7 +122,7 @@ def test_graphql_refuses_the_same_oversize_page_as_rest(gql, alpha):
     query = "query($n: PageSize!) { properties(first: $n) { items { id } } }"
     _status, answer = gql(alpha.host)(query, {"n": settings.MAX_PAGE_SIZE + 1})
 
-    assert answer["errors"][0]["extensions"]["code"] == "page_size"
+    assert answer["errors"][0]["extensions"]["code"] == "invalid_page_size"
     assert f"1 to {settings.MAX_PAGE_SIZE}" in answer["errors"][0]["message"]
 
 
@@ -129,4 +130,5 @@ def test_a_cursor_we_never_gave_out_is_bad_input_in_rest_as_in_graphql(api, alph
     response = api(alpha.host).get("/api/v1/properties", {"cursor": "junk"})
 
     assert response.status_code == 400
+    assert response.json()["code"] == "invalid_cursor"
     assert list(response.json()["fields"]) == ["cursor"]

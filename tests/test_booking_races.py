@@ -51,7 +51,7 @@ def _post(api, alpha, user, listing, start, nights):
         client = api(alpha.host, user)
         client.raise_request_exception = False
         body = {
-            "property": str(listing.id), "check_in": _day(start),
+            "property_id": str(listing.id), "check_in": _day(start),
             "check_out": _day(start + nights), "guests": 1,
         }  # fmt: skip
         return client.post("/api/v1/bookings", body).status_code

@@ -9,6 +9,10 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions as drf
 from rest_framework.pagination import CursorPagination
 
+from shared_apps.core.errors import ApplicationError
+
+PAGE_SIZE_CODE = "invalid_page_size"  # the same code in GraphQL's PageSize
+
 
 def page_size_problem(value) -> str | None:
     """Why `value` is not a page size, or None. One wording for both APIs."""
@@ -35,7 +39,9 @@ class StrictCursorPagination(CursorPagination):
         except ValueError:
             value = raw
         if (problem := page_size_problem(value)) is not None:
-            raise drf.ValidationError({self.page_size_query_param: [problem]})
+            raise ApplicationError(
+                problem, code=PAGE_SIZE_CODE, fields={self.page_size_query_param: [problem]}
+            )
         return value
 
     def decode_cursor(self, request):
@@ -43,13 +49,9 @@ class StrictCursorPagination(CursorPagination):
         try:
             return super().decode_cursor(request)
         except drf.NotFound as exc:
-            raise drf.ValidationError(
-                {
-                    self.cursor_query_param: [
-                        "This cursor is not one we gave out. Start again from the first page."
-                    ]
-                },
-                code="invalid_cursor",
+            message = "This cursor is not one we gave out. Start again from the first page."
+            raise ApplicationError(
+                message, code="invalid_cursor", fields={self.cursor_query_param: [message]}
             ) from exc
 
 

@@ -14,7 +14,7 @@ from graphql.language import IntValueNode
 from rest_framework import exceptions as drf
 
 from shared_apps.core.errors import ApplicationError, AuthenticationError, ForbiddenError
-from shared_apps.core.pagination import page_size_problem
+from shared_apps.core.pagination import PAGE_SIZE_CODE, page_size_problem
 from shared_apps.core.permissions import (
     IsMarketplaceAdmin,
     IsMarketplaceHost,
@@ -29,7 +29,7 @@ from shared_apps.core.throttling import ResilientScopedRateThrottle
 
 def _page_size(value) -> int:
     if (problem := page_size_problem(value)) is not None:  # the REST lists' rule
-        raise GraphQLError(problem, extensions={"code": "page_size"})
+        raise GraphQLError(problem, extensions={"code": PAGE_SIZE_CODE})
     return value
 
 
@@ -49,7 +49,9 @@ class PageSize(graphene.Scalar):
     @staticmethod
     def parse_literal(ast, _variables=None):
         if not isinstance(ast, IntValueNode):
-            raise GraphQLError("A page size is a whole number.", extensions={"code": "page_size"})
+            raise GraphQLError(
+                "A page size is a whole number.", extensions={"code": PAGE_SIZE_CODE}
+            )
         return _page_size(int(ast.value))
 
 
@@ -133,7 +135,8 @@ def _flatten(messages) -> list[str]:
     return [str(messages)]
 
 
-def _field_name(name: str | None) -> str | None:
+def graphql_field_name(name: str | None) -> str | None:
+    """A field at fault as GraphQL names it (camelCase), or None for the whole input."""
     return None if name in (None, "non_field_errors", "__all__") else to_camel_case(name)
 
 
@@ -141,7 +144,7 @@ def mutation_errors(exc: Exception) -> list[MutationError]:
     """The one mapping of expected errors to the typed `errors` list."""
     if isinstance(exc, ApplicationError):
         errors = [
-            MutationError(field=_field_name(name), code=exc.code, message=message)
+            MutationError(field=graphql_field_name(name), code=exc.code, message=message)
             for name, messages in exc.fields.items()
             for message in _flatten(messages)
         ]
@@ -149,14 +152,14 @@ def mutation_errors(exc: Exception) -> list[MutationError]:
     if isinstance(exc, drf.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
         return [
-            MutationError(field=_field_name(name), code="invalid", message=message)
+            MutationError(field=graphql_field_name(name), code="invalid", message=message)
             for name, messages in detail.items()
             for message in _flatten(messages)
         ]
     if isinstance(exc, DjangoValidationError):
         items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
         return [
-            MutationError(field=_field_name(name), code="invalid", message=message)
+            MutationError(field=graphql_field_name(name), code="invalid", message=message)
             for name, messages in items
             for message in messages
         ]
@@ -197,7 +200,9 @@ def parsed(serializer_class, data: dict, **kwargs) -> dict:
         return validated(serializer_class, data, **kwargs)
     except drf.ValidationError as exc:
         detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
-        fields = {(_field_name(k) or "non_field_errors"): _flatten(v) for k, v in detail.items()}
+        fields = {
+            (graphql_field_name(k) or "non_field_errors"): _flatten(v) for k, v in detail.items()
+        }
         names = [name for name in fields if name != "non_field_errors"]
         message = (
             "Please correct these arguments: " + ", ".join(names) + "."

@@ -38,6 +38,7 @@ from rest_framework import exceptions as drf
 
 from shared_apps.accounts.authentication import TenantJWTAuthentication
 from shared_apps.core.errors import ApplicationError, AuthenticationError
+from shared_apps.core.graphql.base import graphql_field_name
 from shared_apps.core.parsers import JSONTooDeep, check_json_depth
 from shared_apps.core.tenancy import current_tenant
 
@@ -229,7 +230,13 @@ class GraphQLView(BaseGraphQLView):
         formatted = error.formatted if isinstance(error, GraphQLError) else {"message": str(error)}
         if isinstance(original, ApplicationError):
             formatted["message"] = original.message
-            formatted["extensions"] = {"code": original.code, "fields": original.fields}
+            # Field names in GraphQL's casing, whichever layer named them (services use
+            # snake_case, as REST shows them).
+            fields = {
+                (graphql_field_name(name) or "non_field_errors"): messages
+                for name, messages in original.fields.items()
+            }
+            formatted["extensions"] = {"code": original.code, "fields": fields}
         elif original is not None and not isinstance(original, GraphQLError):
             logger.error("GraphQL resolver failed", exc_info=original)
             formatted["message"] = SERVER_ERROR

@@ -32,7 +32,7 @@ def book(api, alpha, user, listing, start=10, nights=3, guests=2):
     return api(alpha.host, user).post(
         BOOKINGS,
         {
-            "property": str(listing.id),
+            "property_id": str(listing.id),
             "check_in": _day(start),
             "check_out": _day(start + nights),
             "guests": guests,
