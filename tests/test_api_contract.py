@@ -4,13 +4,16 @@ so an endpoint added later is covered without touching this file."""
 
 from __future__ import annotations
 
+import ast
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 
 from shared_apps.accounts.tests.factories import UserFactory
+from shared_apps.core.errors import all_error_codes
 from shared_apps.core.query import UNKNOWN_PARAMETER, _inspect
 
 URLCONFS = {"marketplace": "config.urls_tenant", "platform": "config.urls_public"}
@@ -132,3 +135,95 @@ def test_a_cursor_we_never_gave_out_is_bad_input_in_rest_as_in_graphql(api, alph
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_cursor"
     assert list(response.json()["fields"]) == ["cursor"]
+
+
+# --- Error codes: one published list --------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+# Calls whose `code` is an API error code (Django form and model ValidationErrors carry
+# their own codes, which the API reports as `invalid`).
+_CODE_CALLS = (
+    "Error",
+    "AuthenticationFailed",
+    "GatewayError",
+    "Problem",
+    "error_body",
+    "_error_json",
+)
+
+
+def _codes_in_source() -> dict[str, str]:
+    """Every literal error code the application code can answer with -> where it is."""
+    found = {}
+    for path in [*ROOT.glob("shared_apps/**/*.py"), *ROOT.glob("tenant_apps/**/*.py")]:
+        if "tests" in path.parts or "migrations" in path.parts or path.parent.name == "storefront":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+                if not name.endswith(_CODE_CALLS) or name.endswith("ValidationError"):
+                    continue
+                values = [k.value for k in node.keywords if k.arg == "code"]
+                if name in ("Problem", "error_body", "_error_json") and node.args:
+                    values.append(node.args[0])
+                for value in values:
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        found[value.value] = where
+                    elif isinstance(value, ast.JoinedStr):
+                        found["<built at run time>"] = where
+            elif isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    is_code = isinstance(key, ast.Constant) and key.value == "code"
+                    if is_code and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        found[value.value] = where
+    return found
+
+
+def test_every_error_code_in_the_code_is_a_listed_one():
+    listed = all_error_codes()
+    used = _codes_in_source()
+
+    assert len(used) > 40  # the scan finds them
+    unlisted = {code: where for code, where in used.items() if code not in listed}
+    assert unlisted == {}, "add these to the app's errors.py"
+
+
+def test_every_app_lists_its_codes_as_text_choices_in_errors_py():
+    for app in ("accounts", "tenants"):
+        module = __import__(f"shared_apps.{app}.errors", fromlist=["x"])
+        assert any(name.endswith("ErrorCode") for name in vars(module)), app
+    for app in ("listings", "bookings", "payments", "reviews"):
+        module = __import__(f"tenant_apps.{app}.errors", fromlist=["x"])
+        assert any(name.endswith("ErrorCode") for name in vars(module)), app
+
+
+@pytest.mark.parametrize("urlconf", URLCONFS.values())
+def test_the_openapi_documents_list_the_error_codes(urlconf):
+    schemas = _document(urlconf)["components"]["schemas"]
+
+    assert schemas["Error"]["properties"]["code"] == {"$ref": "#/components/schemas/ErrorCode"}
+    assert schemas["ErrorCode"]["enum"] == list(all_error_codes())
+    assert {"dates_unavailable", "invalid_page_size", "token_expired"} <= set(
+        schemas["ErrorCode"]["enum"]
+    )
+
+
+def test_the_graphql_schema_lists_the_same_error_codes():
+    from config.graphql import schema
+
+    error_code = schema.graphql_schema.get_type("ErrorCode")
+    mutation_error = schema.graphql_schema.get_type("MutationError")
+
+    assert list(error_code.values) == list(all_error_codes())
+    assert str(mutation_error.fields["code"].type) == "ErrorCode!"
+    assert "enum ErrorCode" in (ROOT / "schema.graphql").read_text()
+
+
+def test_a_mutation_error_code_reads_as_in_rest(gql, alpha):
+    _status, body = gql(alpha.host)(
+        'mutation { createBooking(input: {propertyId: "00000000-0000-0000-0000-000000000000", '
+        'checkIn: "2030-01-01", checkOut: "2030-01-02", guests: 1}) { errors { code } } }'
+    )
+
+    assert body["data"]["createBooking"]["errors"] == [{"code": "not_authenticated"}]

@@ -4,6 +4,7 @@ call the service, return the object or typed errors."""
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import graphene
@@ -13,7 +14,12 @@ from graphql import GraphQLError
 from graphql.language import IntValueNode
 from rest_framework import exceptions as drf
 
-from shared_apps.core.errors import ApplicationError, AuthenticationError, ForbiddenError
+from shared_apps.core.errors import (
+    ApplicationError,
+    AuthenticationError,
+    ForbiddenError,
+    all_error_codes,
+)
 from shared_apps.core.pagination import PAGE_SIZE_CODE, page_size_problem
 from shared_apps.core.permissions import (
     IsMarketplaceAdmin,
@@ -121,10 +127,26 @@ def throttle(info, scope: str) -> None:
 # --- Mutations: typed errors ---------------------------------------------------------------
 
 
+# Every error code of every app (their `errors.py`), as the OpenAPI document lists them.
+# Each value is its own name, so a code reads the same here as in REST ("dates_unavailable").
+ErrorCode = graphene.Enum.from_enum(
+    enum.Enum("ErrorCode", [(code, code) for code in all_error_codes()]),
+    description=lambda member: (
+        all_error_codes()[member.value]
+        if member is not None
+        else "A stable machine code; the same codes as the REST API's `ErrorCode`."
+    ),
+)
+
+
 class MutationError(graphene.ObjectType):
     field = graphene.String(description="The input field at fault (camelCase), or null.")
-    code = graphene.String(required=True, description="Stable machine-readable code.")
+    code = graphene.Field(ErrorCode, required=True, description="Stable machine-readable code.")
     message = graphene.String(required=True, description="What to fix, for people.")
+
+    @staticmethod
+    def resolve_code(error, info) -> str:
+        return str(error.code)  # a TextChoices member or a plain string: the value
 
 
 def _flatten(messages) -> list[str]:
