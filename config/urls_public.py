@@ -7,11 +7,13 @@ from shared_apps.accounts.api.urls import auth_urlpatterns
 from shared_apps.accounts.urls import page_urlpatterns
 from shared_apps.core.urls import (  # noqa: F401  (Django reads the handlers from here)
     api_docs_urlpatterns,
+    api_not_found_urlpatterns,
     handler400,
     handler403,
     handler404,
     handler500,
 )
+from shared_apps.core.views import platform_index
 
 api_v1 = [
     *auth_urlpatterns,
@@ -21,6 +23,8 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     *api_docs_urlpatterns(urlconf=__name__, title="Rental platform: operator API"),
+    *api_not_found_urlpatterns(),
     path("admin/", admin.site.urls),
     *page_urlpatterns,
+    path("", platform_index, name="platform-index"),
 ]

@@ -227,3 +227,45 @@ def test_a_mutation_error_code_reads_as_in_rest(gql, alpha):
     )
 
     assert body["data"]["createBooking"]["errors"] == [{"code": "not_authenticated"}]
+
+
+# --- JSON everywhere under /api/ --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/properties/not-a-uuid",
+        "/api/v1/bookings/42/accept",
+        "/api/v1/nothing-here",
+        "/api/elsewhere",
+    ],
+)
+def test_an_api_address_that_matches_nothing_is_a_json_404_even_with_debug_on(
+    api, alpha, platform_host, settings, path
+):
+    settings.DEBUG = True  # where Django would answer with its HTML debug page
+
+    for host in (alpha.host, platform_host):
+        response = api(host).get(path, HTTP_ACCEPT="text/html")
+
+        assert response.status_code == 404, (host, path)
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["code"] == "not_found"
+
+
+def test_a_missing_trailing_slash_is_named(api, alpha):
+    response = api(alpha.host).get("/api/schema")
+
+    assert response.status_code == 404
+    assert "/api/schema/" in response.json()["message"]
+
+
+def test_the_platform_root_says_what_is_served_there(api, platform_host, db):
+    response = api(platform_host).get("/")
+
+    assert response.status_code == 200
+    links = response.json()["links"]
+    assert links["api_docs"].endswith("/api/docs/")
+    assert api(platform_host).get(links["api_docs"]).status_code == 200
+    assert api(platform_host).get(links["openapi"]).status_code == 200

@@ -42,7 +42,7 @@ def stay_problems(
     today = marketplace_today()
     nights = (check_out - check_in).days
     if property.status != PropertyStatus.PUBLISHED:
-        problems.append(Problem("not_bookable", "property", "This listing is not published."))
+        problems.append(Problem("not_bookable", "property_id", "This listing is not published."))
     if check_out <= check_in:
         problems.append(Problem("bad_dates", "check_out", "check_out must be after check_in."))
     elif check_in < today:
@@ -78,7 +78,7 @@ def stay_problems(
             )
         )
     if guest is not None and guest.pk == property.host_id:
-        problems.append(Problem("own_listing", "property", "You can't book your own listing."))
+        problems.append(Problem("own_listing", "property_id", "You can't book your own listing."))
     if nights > 0 and property.blocks.filter(start__lt=check_out, end__gt=check_in).exists():
         problems.append(
             Problem("dates_unavailable", "check_in", "The host blocked some of these dates.")
