@@ -5,6 +5,7 @@ so an endpoint added later is covered without touching this file."""
 from __future__ import annotations
 
 import ast
+import re
 import uuid
 from pathlib import Path
 
@@ -269,3 +270,27 @@ def test_the_platform_root_says_what_is_served_there(api, platform_host, db):
     assert links["api_docs"].endswith("/api/docs/")
     assert api(platform_host).get(links["api_docs"]).status_code == 200
     assert api(platform_host).get(links["openapi"]).status_code == 200
+
+
+# --- GraphiQL offline -------------------------------------------------------------------------
+
+
+def test_graphiql_loads_only_our_own_static_files_and_no_inline_script(api, alpha, settings):
+    from django.contrib.staticfiles import finders
+
+    settings.GRAPHQL_DEV_TOOLS = True  # the page is a development tool
+
+    response = api(alpha.host).get("/graphql/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "http://" not in page
+    assert "https://" not in page  # no CDN: works offline
+    assert 'data-endpoint="/graphql/"' in page
+    sources = re.findall(r'<script src="([^"]+)"', page)
+    assert len(sources) == page.count("<script")  # every script is a file: no inline code
+    assert "style=" not in page
+    links = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    for url in [*sources, *links]:
+        assert url.startswith(settings.STATIC_URL), url
+        assert finders.find(url.removeprefix(settings.STATIC_URL)), f"{url} is not in the project"
