@@ -5,12 +5,17 @@ so an endpoint added later is covered without touching this file."""
 from __future__ import annotations
 
 import ast
+import logging
 import re
+import secrets
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
+from django_tenants.utils import tenant_context
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 
 from shared_apps.accounts.tests.factories import UserFactory
@@ -294,3 +299,69 @@ def test_graphiql_loads_only_our_own_static_files_and_no_inline_script(api, alph
     for url in [*sources, *links]:
         assert url.startswith(settings.STATIC_URL), url
         assert finders.find(url.removeprefix(settings.STATIC_URL)), f"{url} is not in the project"
+
+
+# --- Smaller contract fixes -------------------------------------------------------------------
+
+
+def test_a_block_that_starts_in_the_past_is_refused(api, alpha, host):
+    from tenant_apps.listings.tests.factories import listing_factory
+
+    listing = listing_factory(alpha.tenant, host)
+    today = timezone.localdate()
+    url = f"/api/v1/properties/{listing.id}/blocks"
+
+    past = api(alpha.host, host).post(
+        url, {"start": today - timedelta(days=1), "end": today + timedelta(days=2)}
+    )
+    from_today = api(alpha.host, host).post(url, {"start": today, "end": today + timedelta(3)})
+
+    assert past.status_code == 400
+    assert past.json()["code"] == "block_in_past"
+    assert list(past.json()["fields"]) == ["start"]
+    assert from_today.status_code == 201
+
+
+def test_a_suspended_marketplace_is_logged_as_information_not_as_an_error(api, alpha, caplog):
+    from shared_apps.tenants.services import tenant_suspend
+
+    tenant_suspend(tenant=alpha.tenant, reason="unpaid invoice")
+
+    with caplog.at_level(logging.INFO):
+        response = api(alpha.host).get("/api/v1/branding")
+
+    assert response.status_code == 503
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert any("suspended" in r.getMessage() for r in caplog.records)
+
+
+def _paystack_keys() -> dict:
+    token = secrets.token_hex(20)
+    return {"secret_key": f"sk_test_{token}", "publishable_key": f"pk_test_{token}"}
+
+
+def test_paystack_settings_given_a_webhook_secret_say_why_it_is_not_used(api, alpha):
+    body = {"provider": "paystack", **_paystack_keys(), "webhook_secret": "whsec_abc123"}
+
+    response = api(alpha.host, alpha.admin).put("/api/v1/payment-settings", body)
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["webhook_secret"]
+    assert (
+        "signs its webhooks with your secret key" in response.json()["fields"]["webhook_secret"][0]
+    )
+
+
+def test_a_currency_the_provider_does_not_take_names_the_operator(api, alpha):
+    with tenant_context(alpha.tenant):
+        alpha.tenant.currency = "EUR"
+        alpha.tenant.save(update_fields=["currency"])
+
+    response = api(alpha.host, alpha.admin).put(
+        "/api/v1/payment-settings", {"provider": "paystack", **_paystack_keys()}
+    )
+
+    assert response.status_code == 400
+    message = response.json()["fields"]["currency"][0]
+    assert "doesn't take EUR" in message
+    assert "platform operator" in message

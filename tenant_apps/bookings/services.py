@@ -232,7 +232,12 @@ def booking_decline(*, booking: Booking, actor: User, note: str = "") -> Booking
     _require_host(booking, actor)
     locked = lock_booking(booking.pk)
     _require_request(locked, "declined")
-    return _move(locked, BookingStatus.DECLINED, actor, note)
+    # Shown like a cancellation's: a request the host said no to refunds everything paid.
+    refund = refund_for(locked, by_host=True)
+    declined = _move(locked, BookingStatus.DECLINED, actor, note)
+    declined.refund_amount = refund
+    declined.save(update_fields=["refund_amount"])
+    return declined
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from PIL import Image, ImageOps
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import ApplicationError, ConflictError
 from shared_apps.core.images import image_extension
+from shared_apps.core.tenancy import marketplace_today
 from tenant_apps.listings.cache import bump_listings_version
 from tenant_apps.listings.constants import (
     MAX_NIGHTLY_PRICE,
@@ -24,6 +25,7 @@ from tenant_apps.listings.constants import (
     RENDITION_WIDTHS,
     PropertyStatus,
 )
+from tenant_apps.listings.errors import ListingsErrorCode
 from tenant_apps.listings.models import Amenity, AvailabilityBlock, Property, PropertyPhoto
 from tenant_apps.listings.stays import stay_reader
 
@@ -257,6 +259,12 @@ def block_create(
 ) -> AvailabilityBlock:
     if end <= start:
         raise _invalid("end", "The block must end after it starts.")
+    if start < marketplace_today():  # the marketplace's today, as for bookings
+        raise _invalid(
+            "start",
+            "A block can't start in the past; start it today or later.",
+            code=ListingsErrorCode.BLOCK_IN_PAST,
+        )
     prop = _lock(property.pk)
     overlapping = prop.blocks.filter(start__lt=end, end__gt=start).first()
     if overlapping is not None:
