@@ -365,3 +365,20 @@ def test_a_currency_the_provider_does_not_take_names_the_operator(api, alpha):
     message = response.json()["fields"]["currency"][0]
     assert "doesn't take EUR" in message
     assert "platform operator" in message
+
+
+def test_the_marketplace_admin_and_its_login_page_carry_the_brand_colour(client, alpha, bravo):
+    pages = {}
+    for market in (alpha, bravo):
+        page = client.get("/admin/login/", HTTP_HOST=market.host).content.decode()
+        [stylesheet] = re.findall(r'href="(/admin/brand\.css\?v=[0-9a-f]+)"', page)
+        css = client.get(stylesheet, HTTP_HOST=market.host)
+        pages[market.slug] = (stylesheet, css)
+
+    alpha_css = pages["alpha"][1]
+    assert alpha_css.status_code == 200
+    assert alpha_css["Content-Type"].startswith("text/css")
+    assert "--primary: #0a7d32;" in alpha_css.content.decode()  # alpha's brand colour
+    assert "--primary: #1d4ed8;" in pages["bravo"][1].content.decode()
+    assert pages["alpha"][0] != pages["bravo"][0]  # a rebrand is a new URL
+    assert "style=" not in pages["alpha"][1].content.decode()
