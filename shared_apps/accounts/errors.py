@@ -1,12 +1,12 @@
-"""Error codes of accounts: sign-up, login, tokens, members."""
+"""Error codes of accounts: sign-up, login, tokens, members.
+
+Published with every app's codes as `ErrorCode` in the OpenAPI documents and the
+GraphQL schema (shared_apps.core.errors)."""
 
 from django.db import models
 
 
 class AccountsErrorCode(models.TextChoices):
-    """Stable codes clients may switch on; published in the OpenAPI document's
-    `ErrorCode` and the GraphQL schema's `ErrorCode` enum (shared_apps.core.errors)."""
-
     EMAIL_TAKEN = "email_taken", "This email already has an identity"
     INVALID_CREDENTIALS = "invalid_credentials", "Wrong email or password"
     INVALID_TOKEN = "invalid_token", "The password link is invalid or used"

@@ -1,12 +1,12 @@
-"""Error codes of marketplaces: provisioning, domains, suspension, backups."""
+"""Error codes of marketplaces: provisioning, domains, suspension, backups.
+
+Published with every app's codes as `ErrorCode` in the OpenAPI documents and the
+GraphQL schema (shared_apps.core.errors)."""
 
 from django.db import models
 
 
 class TenantsErrorCode(models.TextChoices):
-    """Stable codes clients may switch on; published in the OpenAPI document's
-    `ErrorCode` and the GraphQL schema's `ErrorCode` enum (shared_apps.core.errors)."""
-
     ALREADY_ACTIVE = "already_active", "The marketplace is already active"
     ALREADY_SUSPENDED = "already_suspended", "The marketplace is already suspended"
     ARCHIVE_FAILED = "archive_failed", "The backup archive could not be written"

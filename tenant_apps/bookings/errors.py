@@ -1,12 +1,12 @@
-"""Error codes of bookings, and of a quote's problems."""
+"""Error codes of bookings, and of a quote's problems.
+
+Published with every app's codes as `ErrorCode` in the OpenAPI documents and the
+GraphQL schema (shared_apps.core.errors)."""
 
 from django.db import models
 
 
 class BookingsErrorCode(models.TextChoices):
-    """Stable codes clients may switch on; published in the OpenAPI document's
-    `ErrorCode` and the GraphQL schema's `ErrorCode` enum (shared_apps.core.errors)."""
-
     BAD_DATES = "bad_dates", "check_out must be after check_in"
     DATES_UNAVAILABLE = "dates_unavailable", "The dates are taken or blocked"
     ILLEGAL_TRANSITION = "illegal_transition", "Not allowed from the booking's current state"

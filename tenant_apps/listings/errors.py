@@ -1,12 +1,12 @@
-"""Error codes of listings."""
+"""Error codes of listings.
+
+Published with every app's codes as `ErrorCode` in the OpenAPI documents and the
+GraphQL schema (shared_apps.core.errors)."""
 
 from django.db import models
 
 
 class ListingsErrorCode(models.TextChoices):
-    """Stable codes clients may switch on; published in the OpenAPI document's
-    `ErrorCode` and the GraphQL schema's `ErrorCode` enum (shared_apps.core.errors)."""
-
     BLOCK_OVERLAPS = "block_overlaps", "The block overlaps another"
     CALENDAR_IN_LIST = "calendar_in_list", "A calendar is asked for one listing at a time"
     DATES_BOOKED = "dates_booked", "Those dates are booked"

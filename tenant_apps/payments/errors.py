@@ -1,12 +1,12 @@
-"""Error codes of payments and providers."""
+"""Error codes of payments and providers.
+
+Published with every app's codes as `ErrorCode` in the OpenAPI documents and the
+GraphQL schema (shared_apps.core.errors)."""
 
 from django.db import models
 
 
 class PaymentsErrorCode(models.TextChoices):
-    """Stable codes clients may switch on; published in the OpenAPI document's
-    `ErrorCode` and the GraphQL schema's `ErrorCode` enum (shared_apps.core.errors)."""
-
     ALREADY_PAID = "already_paid", "The booking is already paid"
     BAD_SIGNATURE = "bad_signature", "The webhook signature does not verify"
     CARD_DECLINED = "card_declined", "The card was declined"

@@ -1,12 +1,12 @@
-"""Error codes of reviews."""
+"""Error codes of reviews.
+
+Published with every app's codes as `ErrorCode` in the OpenAPI documents and the
+GraphQL schema (shared_apps.core.errors)."""
 
 from django.db import models
 
 
 class ReviewsErrorCode(models.TextChoices):
-    """Stable codes clients may switch on; published in the OpenAPI document's
-    `ErrorCode` and the GraphQL schema's `ErrorCode` enum (shared_apps.core.errors)."""
-
     ALREADY_HIDDEN = "already_hidden", "The review is already hidden"
     ALREADY_REPLIED = "already_replied", "The host already replied"
     ALREADY_REVIEWED = "already_reviewed", "The guest already reviewed this listing"
