@@ -81,7 +81,7 @@ def booking_calls(listing_ids, tokens, count: int, *, contended: bool) -> list[C
         # requests ask for the same nights.
         offset = 0 if contended else (n // len(listing_ids)) * 3
         body = {
-            "property": listing, "check_in": start + timedelta(days=offset),
+            "property_id": listing, "check_in": start + timedelta(days=offset),
             "check_out": start + timedelta(days=offset + 2), "guests": 1,
         }  # fmt: skip
         auth = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}

@@ -7,7 +7,7 @@ from django.urls import include, path
 from shared_apps.accounts.api.urls import marketplace_urlpatterns
 from shared_apps.core.admin_site import marketplace_admin_site
 from shared_apps.core.graphql.view import GraphQLView
-from shared_apps.core.urls import api_docs_urlpatterns
+from shared_apps.core.urls import api_docs_urlpatterns, api_not_found_urlpatterns
 from shared_apps.tenants.api.marketplace_views import BrandingView
 from tenant_apps.listings.graphql.cache import PublicListingAnswers
 
@@ -29,6 +29,7 @@ handler500 = "tenant_apps.storefront.views.errors.server_error"
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     *api_docs_urlpatterns(urlconf=__name__, title="Rental platform: marketplace API"),
+    *api_not_found_urlpatterns(),
     path("graphql/", GraphQLView.as_view(response_cache=PublicListingAnswers()), name="graphql"),
     path("admin/", marketplace_admin_site.urls),
     # The storefront serves the emailed password links' path too (storefront-password-set),

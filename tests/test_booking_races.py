@@ -47,7 +47,7 @@ def _post(api, alpha, user, listing, start, nights):
         client = api(alpha.host, user)
         client.raise_request_exception = False
         body = {
-            "property": str(listing.id), "check_in": day(start),
+            "property_id": str(listing.id), "check_in": day(start),
             "check_out": day(start + nights), "guests": 1,
         }  # fmt: skip
         return client.post("/api/v1/bookings", body).status_code

@@ -59,7 +59,7 @@ def test_reads_login_booking_and_health_while_redis_is_down(
     with django_capture_on_commit_callbacks(execute=True):
         booking = api(alpha.host, guest).post(
             "/api/v1/bookings",
-            {"property": str(listing.pk), "check_in": str(day(30)), "check_out": str(day(33)),
+            {"property_id": str(listing.pk), "check_in": str(day(30)), "check_out": str(day(33)),
              "guests": 1},
         )  # fmt: skip
     health = api("127.0.0.1").get("/healthz")

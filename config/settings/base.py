@@ -281,6 +281,10 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# The largest page a client may ask for, in REST (`page_size`) and GraphQL (`first`) alike;
+# more is a 400 in both. GRAPHQL_MAX_PAGE_SIZE is the variable's older name.
+MAX_PAGE_SIZE = env.int("MAX_PAGE_SIZE", default=env.int("GRAPHQL_MAX_PAGE_SIZE", default=50))
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
@@ -440,7 +444,6 @@ LISTINGS_CACHE = env.bool("LISTINGS_CACHE", default=True)
 GRAPHENE = {"SCHEMA": "config.graphql.schema", "ATOMIC_MUTATIONS": False, "MIDDLEWARE": []}
 # Limits checked before any resolver runs, so a hostile query can't take a worker down.
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=8)
-GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=50)
 GRAPHQL_MAX_QUERY_BYTES = env.int("GRAPHQL_MAX_QUERY_BYTES", default=20000)
 # Parsing stops after this many tokens (names, punctuation, values): the pure-Python parser
 # needs ~20 ms per 1,000 tokens, and the largest real query is a few hundred.

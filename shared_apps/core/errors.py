@@ -3,14 +3,72 @@
 
 from __future__ import annotations
 
+import importlib
+from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ErrorCode(models.TextChoices):
+    """Codes any endpoint may answer with. Each app lists its own in its `errors.py` (e.g.
+    `BookingsErrorCode`); `all_error_codes()` gathers them for the OpenAPI document and the
+    GraphQL schema, so clients can switch on a published list."""
+
+    INVALID = "invalid", "Bad input: `fields` names each field at fault"
+    INVALID_CURSOR = "invalid_cursor", "A cursor the server never gave out"
+    INVALID_PAGE_SIZE = "invalid_page_size", "A page size outside 1 to the maximum"
+    MALFORMED_REQUEST = "malformed_request", "The body is not well-formed JSON (or too deep)"
+    BAD_REQUEST = "bad_request", "The request could not be understood"
+    BAD_HOST = "bad_host", "The Host header is not a valid host name"
+    UNKNOWN_HOST = "unknown_host", "No marketplace is served at this host"
+    NOT_AUTHENTICATED = "not_authenticated", "No credentials were sent"
+    AUTHENTICATION_FAILED = "authentication_failed", "The credentials were refused"
+    FORBIDDEN = "forbidden", "Not allowed to do this here"
+    NOT_FOUND = "not_found", "No such thing here"
+    METHOD_NOT_ALLOWED = "method_not_allowed", "The path does not take this method"
+    NOT_ACCEPTABLE = "not_acceptable", "No answer in the asked-for media type"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", "The body's media type is not taken"
+    CONFLICT = "conflict", "Conflicts with the current state"
+    THROTTLED = "throttled", "Too many requests; see Retry-After"
+    TEMPORARILY_UNAVAILABLE = "temporarily_unavailable", "Briefly unavailable; see Retry-After"
+    UPSTREAM_UNAVAILABLE = "upstream_unavailable", "A service we depend on failed"
+    MARKETPLACE_SUSPENDED = "marketplace_suspended", "The marketplace is suspended"
+    METRICS_TOKEN_REQUIRED = "metrics_token_required", "The metrics need the scrape token"
+    QUERY_TOO_LARGE = "query_too_large", "The GraphQL request is too large"
+    INTROSPECTION_DISABLED = "introspection_disabled", "GraphQL introspection is off here"
+    SERVER_ERROR = "server_error", "A bug on our side (logged)"
+    ERROR = "error", "Any other HTTP error"
+
+
+@cache
+def all_error_codes() -> dict[str, str]:
+    """Every error code (value -> label): core's `ErrorCode` and each installed app's
+    `<App>ErrorCode` in its `errors.py`. Found by convention, like admin.py modules, so core
+    needs no import of the apps above it."""
+    codes = {choice.value: choice.label for choice in ErrorCode}
+    for config in apps.get_app_configs():
+        if not config.name.startswith(("shared_apps.", "tenant_apps.")):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.errors")
+        except ModuleNotFoundError:
+            continue
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, models.TextChoices)
+                and value.__name__.endswith("ErrorCode")
+            ):
+                codes.update({choice.value: choice.label for choice in value})
+    return dict(sorted(codes.items()))
 
 
 class ApplicationError(Exception):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_tenants.middleware.main import TenantMainMiddleware
@@ -11,6 +13,9 @@ from shared_apps.core.tenancy import host_map
 
 HEALTH_PATHS = ("/healthz", "/healthz/", "/healthz/ready", "/healthz/ready/")
 LIVE_PATHS = ("/healthz/live", "/healthz/live/")
+
+
+logger = logging.getLogger(__name__)
 
 
 class HealthCheckMiddleware:
@@ -69,6 +74,11 @@ class TenantMiddleware(TenantMainMiddleware):
                 status=503,
             )
             response["Retry-After"] = "3600"
+            # A deliberate answer, not a server fault: logged once at INFO, and kept out of
+            # django.request's ERROR line for 5xx (which would page someone for every call).
+            logger.info("%s %s: marketplace %s is suspended", request.method, request.path,
+                        tenant.schema_name)  # fmt: skip
+            response._has_been_logged = True
             return response
         return None
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from shared_apps.core.errors import all_error_codes
+
 ERROR_COMPONENT = {
     "type": "object",
     "description": "Every error: a stable machine code, a message for people, and the "
     "fields at fault (each with its messages).",
     "properties": {
-        "code": {"type": "string", "example": "invalid"},
+        "code": {"$ref": "#/components/schemas/ErrorCode"},
         "message": {"type": "string", "example": "Please correct these fields: email."},
         "fields": {
             "type": "object",
@@ -28,9 +30,22 @@ ERRORS = {
 READ_ONLY_ERRORS = ("400", "401", "403", "404", "429")
 
 
+def error_code_component() -> dict:
+    """Every code an error may carry (each app's `errors.py`), so clients can switch on them."""
+    codes = all_error_codes()
+    return {
+        "type": "string",
+        "enum": list(codes),
+        "description": "A stable machine code:\n\n"
+        + "\n".join(f"* `{code}` - {label}" for code, label in codes.items()),
+    }
+
+
 def add_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook: adds the error responses to every operation."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_COMPONENT
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_COMPONENT
+    schemas["ErrorCode"] = error_code_component()
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for methods in result.get("paths", {}).values():
         for method, operation in methods.items():

@@ -1,6 +1,6 @@
 """URL pieces both URLconfs share: the OpenAPI document and docs, and JSON error handlers."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 
@@ -10,6 +10,8 @@ class SwaggerUIView(SpectacularSwaggerSplitView):
     fits the project's Content-Security-Policy without inline script or style."""
 
     template_name = "core/swagger_ui.html"
+
+from shared_apps.core.views import api_not_found
 
 
 def api_docs_urlpatterns(*, urlconf: str, title: str) -> list:
@@ -23,6 +25,12 @@ def api_docs_urlpatterns(*, urlconf: str, title: str) -> list:
         ),
         path("api/docs/", SwaggerUIView.as_view(url_name="schema"), name="docs"),
     ]
+
+
+def api_not_found_urlpatterns() -> list:
+    """Last under /api/: any address there that matched nothing (a non-UUID id, a typo) is
+    the API's JSON 404, also with DEBUG on, where Django would show its HTML debug page."""
+    return [re_path(r"^api/", api_not_found, name="api-not-found")]
 
 
 handler400 = "shared_apps.core.views.json_bad_request"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
 from shared_apps.core.errors import error_body
 from shared_apps.core.permissions import IsMarketplaceMember, IsPlatformStaff
+from shared_apps.core.query import StrictQueryMixin
 from shared_apps.core.tenancy import current_tenant, is_public_schema
 
 
-class MarketplaceMixin:
+class MarketplaceMixin(StrictQueryMixin):
     """For views served on a marketplace host: members only unless a view opts out
     explicitly, and refusing to run on the public schema at all (fail closed)."""
 
@@ -22,7 +24,7 @@ class MarketplaceMixin:
         super().initial(request, *args, **kwargs)
 
 
-class PlatformMixin:
+class PlatformMixin(StrictQueryMixin):
     """For the operator's API on the platform host: staff only."""
 
     permission_classes = [IsPlatformStaff]
@@ -51,6 +53,35 @@ class PlatformGenericAPIView(PlatformMixin, GenericAPIView):
 
 def json_not_found(request, exception=None):
     return JsonResponse(error_body("not_found", "Nothing is served at this address."), status=404)
+
+
+def api_not_found(request, *args, **kwargs):
+    """An /api/ address no route matched. If it only lacks its trailing slash, say so."""
+    message = "Nothing is served at this address."
+    if not request.path.endswith("/"):
+        try:
+            resolved = resolve(request.path + "/", urlconf=getattr(request, "urlconf", None))
+        except Resolver404:
+            resolved = None
+        if resolved is not None and resolved.func is not api_not_found:
+            message += f" Did you mean {request.path}/ ?"
+    return JsonResponse(error_body("not_found", message), status=404)
+
+
+def platform_index(request):
+    """The platform host's root: what is served here, for a person or a client exploring."""
+    return JsonResponse(
+        {
+            "name": "Rental platform: operator API",
+            "links": {
+                "api_docs": request.build_absolute_uri("/api/docs/"),
+                "openapi": request.build_absolute_uri("/api/schema/"),
+                "api": request.build_absolute_uri("/api/v1/platform/tenants"),
+                "admin": request.build_absolute_uri("/admin/"),
+                "health": request.build_absolute_uri("/healthz"),
+            },
+        }
+    )
 
 
 def json_server_error(request):

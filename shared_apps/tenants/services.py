@@ -25,6 +25,7 @@ from shared_apps.core.metrics import provisioning_metrics
 from shared_apps.queues.services import broadcast_queue_sync, purge_tenant_queue
 from shared_apps.tenants import validators
 from shared_apps.tenants.constants import BRANDING_FIELDS
+from shared_apps.tenants.errors import TenantsErrorCode
 from shared_apps.tenants.media import media_delete
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.pg_schemas import schema_create, schema_drop, schema_lock_writes
@@ -235,10 +236,17 @@ def tenant_set_primary_domain(*, tenant: Tenant, domain: str) -> Domain:
     return found
 
 
+# One listed code per state (not one built from the status string).
+ALREADY = {
+    Tenant.Status.ACTIVE: TenantsErrorCode.ALREADY_ACTIVE,
+    Tenant.Status.SUSPENDED: TenantsErrorCode.ALREADY_SUSPENDED,
+}
+
+
 def _set_status(*, tenant: Tenant, status: str, reason: str = "") -> Tenant:
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
     if locked.status == status:
-        raise ConflictError(f"The marketplace is already {status}.", code=f"already_{status}")
+        raise ConflictError(f"The marketplace is already {status}.", code=ALREADY[status])
     locked.status = status
     locked.suspended_reason = reason
     locked.suspended_at = timezone.now() if status == Tenant.Status.SUSPENDED else None

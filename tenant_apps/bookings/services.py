@@ -47,7 +47,7 @@ def stay_problems(
     today = marketplace_today()
     nights = (check_out - check_in).days
     if property.status != PropertyStatus.PUBLISHED:
-        problems.append(Problem("not_bookable", "property", "This listing is not published."))
+        problems.append(Problem("not_bookable", "property_id", "This listing is not published."))
     if check_out <= check_in:
         problems.append(Problem("bad_dates", "check_out", "check_out must be after check_in."))
     elif check_in < today:
@@ -83,7 +83,7 @@ def stay_problems(
             )
         )
     if guest is not None and guest.pk == property.host_id:
-        problems.append(Problem("own_listing", "property", "You can't book your own listing."))
+        problems.append(Problem("own_listing", "property_id", "You can't book your own listing."))
     if nights > 0 and property.blocks.filter(start__lt=check_out, end__gt=check_in).exists():
         problems.append(
             Problem("dates_unavailable", "check_in", "The host blocked some of these dates.")
@@ -253,7 +253,12 @@ def booking_decline(*, booking: Booking, actor: User, note: str = "") -> Booking
     _require_host(booking, actor)
     locked = lock_booking(booking.pk)
     _require_request(locked, "declined")
-    return _move(locked, BookingStatus.DECLINED, actor, note)
+    # Shown like a cancellation's: a request the host said no to refunds everything paid.
+    refund = refund_for(locked, by_host=True)
+    declined = _move(locked, BookingStatus.DECLINED, actor, note)
+    declined.refund_amount = refund
+    declined.save(update_fields=["refund_amount"])
+    return declined
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from tenant_apps.listings.cache import (
     listing_nights_released,
     listing_nights_taken,
 )
+from shared_apps.core.tenancy import marketplace_today
 from tenant_apps.listings.constants import (
     MAX_NIGHTLY_PRICE,
     MAX_PHOTO_BYTES,
@@ -31,6 +32,7 @@ from tenant_apps.listings.constants import (
     RENDITION_WIDTHS,
     PropertyStatus,
 )
+from tenant_apps.listings.errors import ListingsErrorCode
 from tenant_apps.listings.models import Amenity, AvailabilityBlock, Property, PropertyPhoto
 from tenant_apps.listings.stays import stay_reader
 
@@ -268,6 +270,12 @@ def block_create(
 ) -> AvailabilityBlock:
     if end <= start:
         raise _invalid("end", "The block must end after it starts.")
+    if start < marketplace_today():  # the marketplace's today, as for bookings
+        raise _invalid(
+            "start",
+            "A block can't start in the past; start it today or later.",
+            code=ListingsErrorCode.BLOCK_IN_PAST,
+        )
     prop = _lock(property.pk)
     overlapping = prop.blocks.filter(start__lt=end, end__gt=start).first()
     if overlapping is not None:

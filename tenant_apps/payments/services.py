@@ -103,11 +103,23 @@ def payment_settings_update(
     return settings
 
 
+# Keys a provider has no use for, and why (given anyway, they are a 400, not dropped).
+UNUSED_KEYS = {
+    Provider.PAYSTACK: {
+        "webhook_secret": "Paystack signs its webhooks with your secret key, so there is no "
+        "separate webhook secret to set. Leave this field out."
+    },
+}
+
+
 def _key_problems(provider: str, given: dict, settings: PaymentSettings, switching: bool) -> dict:
     """Each key must have its provider's shape; a new provider needs all its keys; test and
     live keys don't mix."""
     problems = {}
     shapes = KEY_SHAPES.get(provider, {})
+    for name, reason in UNUSED_KEYS.get(provider, {}).items():
+        if given[name]:  # never silently dropped: say why this provider has no use for it
+            problems[name] = reason
     for name, (pattern, description) in shapes.items():
         value = given[name]
         stored = (
@@ -143,17 +155,21 @@ def _mode(key: str) -> str:
 
 
 def _currency_problems(provider: str, currency: str) -> dict:
+    # The currency is the marketplace's, set by the platform operator (prices, fees and
+    # payouts are in it); the admin only picks a provider that takes it.
     marketplace = current_tenant().currency
     if currency != marketplace:
         return {
             "currency": f"Bookings here are priced in {marketplace}, so guests are charged in "
-            f"{marketplace}."
+            f"{marketplace}. The platform operator sets the marketplace's currency."
         }
     accepted = PROVIDER_CURRENCIES[provider]
     if accepted is not None and currency not in accepted:
         return {
             "currency": f"{Provider(provider).label} doesn't take {currency}; it takes "
-            f"{', '.join(sorted(accepted))}."
+            f"{', '.join(sorted(accepted))}. {currency} is the marketplace's currency, set by "
+            "the platform operator: choose a provider that takes it, or ask the operator to "
+            "change it."
         }
     return {}
 

@@ -15,7 +15,6 @@ from urllib.parse import parse_qs, urlparse
 from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
 from shared_apps.core.errors import ApplicationError
@@ -105,15 +104,12 @@ def search_page(request: HttpRequest) -> SearchPage:
     key = {**params, "cursor": cursor, "page_size": page_size}
     try:
         body = cached("search-page", key, compute)
-    except NotFound:
-        return SearchPage(
-            params,
-            {"cursor": [gettext("This page of results has expired. Start from the first page.")]},
-            [],
-            0,
-            None,
-            None,
-        )
+    except ApplicationError as error:  # the REST paginator's: a bad cursor or page size
+        fields = error.fields
+        if error.code == "invalid_cursor":
+            expired = gettext("This page of results has expired. Start from the first page.")
+            fields = {"cursor": [expired]}
+        return SearchPage(params, fields, [], 0, None, None)
     return SearchPage(
         params, {}, body["results"], body["count"], body["next"], body["previous"], key
     )

@@ -27,13 +27,14 @@ from shared_apps.accounts.tokens import tokens_for_user
 from shared_apps.core.credentials import client_address
 from shared_apps.core.errors import NotFoundError
 from shared_apps.core.permissions import IsMarketplaceAdmin, request_membership
+from shared_apps.core.query import StrictQueryMixin
 from shared_apps.core.serializers import validated
 from shared_apps.core.tenancy import current_tenant
 from shared_apps.core.throttling import ResilientScopedRateThrottle
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
 
 
-class PublicAuthView(APIView):
+class PublicAuthView(StrictQueryMixin, APIView):
     """Open to anyone, throttled per client: login, refresh and password endpoints."""
 
     permission_classes = [AllowAny]

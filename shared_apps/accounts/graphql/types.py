@@ -1,6 +1,7 @@
 import graphene
 
 from shared_apps.accounts.models import User
+from shared_apps.core.graphql.scalars import DateTime
 
 
 class MembershipNode(graphene.ObjectType):
@@ -8,7 +9,7 @@ class MembershipNode(graphene.ObjectType):
         name = "Membership"
 
     role = graphene.String(required=True)
-    joined = graphene.DateTime(required=True)
+    joined = DateTime(required=True)
 
 
 class Me(graphene.ObjectType):
@@ -20,7 +21,7 @@ class Me(graphene.ObjectType):
     last_name = graphene.String(required=True)
     phone = graphene.String(required=True)
     avatar_url = graphene.String(required=True)
-    date_joined = graphene.DateTime(required=True)
+    date_joined = DateTime(required=True)
     membership = graphene.Field(MembershipNode, required=True)
 
     @staticmethod

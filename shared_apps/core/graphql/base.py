@@ -4,17 +4,23 @@ call the service, return the object or typed errors."""
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import graphene
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 from graphql.language import IntValueNode
 from rest_framework import exceptions as drf
 
-from shared_apps.core.errors import ApplicationError, AuthenticationError, ForbiddenError
+from shared_apps.core.errors import (
+    ApplicationError,
+    AuthenticationError,
+    ForbiddenError,
+    all_error_codes,
+)
+from shared_apps.core.pagination import PAGE_SIZE_CODE, page_size_problem
 from shared_apps.core.permissions import (
     IsMarketplaceAdmin,
     IsMarketplaceHost,
@@ -28,12 +34,8 @@ from shared_apps.core.throttling import ResilientScopedRateThrottle
 
 
 def _page_size(value) -> int:
-    limit = settings.GRAPHQL_MAX_PAGE_SIZE
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
-        raise GraphQLError(
-            f"A page holds 1 to {limit} items; {value!r} was asked for.",
-            extensions={"code": "page_size"},
-        )
+    if (problem := page_size_problem(value)) is not None:  # the REST lists' rule
+        raise GraphQLError(problem, extensions={"code": PAGE_SIZE_CODE})
     return value
 
 
@@ -53,7 +55,9 @@ class PageSize(graphene.Scalar):
     @staticmethod
     def parse_literal(ast, _variables=None):
         if not isinstance(ast, IntValueNode):
-            raise GraphQLError("A page size is a whole number.", extensions={"code": "page_size"})
+            raise GraphQLError(
+                "A page size is a whole number.", extensions={"code": PAGE_SIZE_CODE}
+            )
         return _page_size(int(ast.value))
 
 
@@ -123,10 +127,26 @@ def throttle(info, scope: str) -> None:
 # --- Mutations: typed errors ---------------------------------------------------------------
 
 
+# Every error code of every app (their `errors.py`), as the OpenAPI document lists them.
+# Each value is its own name, so a code reads the same here as in REST ("dates_unavailable").
+ErrorCode = graphene.Enum.from_enum(
+    enum.Enum("ErrorCode", [(code, code) for code in all_error_codes()]),
+    description=lambda member: (
+        all_error_codes()[member.value]
+        if member is not None
+        else "A stable machine code; the same codes as the REST API's `ErrorCode`."
+    ),
+)
+
+
 class MutationError(graphene.ObjectType):
     field = graphene.String(description="The input field at fault (camelCase), or null.")
-    code = graphene.String(required=True, description="Stable machine-readable code.")
+    code = graphene.Field(ErrorCode, required=True, description="Stable machine-readable code.")
     message = graphene.String(required=True, description="What to fix, for people.")
+
+    @staticmethod
+    def resolve_code(error, info) -> str:
+        return str(error.code)  # a TextChoices member or a plain string: the value
 
 
 def _flatten(messages) -> list[str]:
@@ -137,7 +157,8 @@ def _flatten(messages) -> list[str]:
     return [str(messages)]
 
 
-def _field_name(name: str | None) -> str | None:
+def graphql_field_name(name: str | None) -> str | None:
+    """A field at fault as GraphQL names it (camelCase), or None for the whole input."""
     return None if name in (None, "non_field_errors", "__all__") else to_camel_case(name)
 
 
@@ -145,7 +166,7 @@ def mutation_errors(exc: Exception) -> list[MutationError]:
     """The one mapping of expected errors to the typed `errors` list."""
     if isinstance(exc, ApplicationError):
         errors = [
-            MutationError(field=_field_name(name), code=exc.code, message=message)
+            MutationError(field=graphql_field_name(name), code=exc.code, message=message)
             for name, messages in exc.fields.items()
             for message in _flatten(messages)
         ]
@@ -153,14 +174,14 @@ def mutation_errors(exc: Exception) -> list[MutationError]:
     if isinstance(exc, drf.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
         return [
-            MutationError(field=_field_name(name), code="invalid", message=message)
+            MutationError(field=graphql_field_name(name), code="invalid", message=message)
             for name, messages in detail.items()
             for message in _flatten(messages)
         ]
     if isinstance(exc, DjangoValidationError):
         items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
         return [
-            MutationError(field=_field_name(name), code="invalid", message=message)
+            MutationError(field=graphql_field_name(name), code="invalid", message=message)
             for name, messages in items
             for message in messages
         ]
@@ -201,7 +222,9 @@ def parsed(serializer_class, data: dict, **kwargs) -> dict:
         return validated(serializer_class, data, **kwargs)
     except drf.ValidationError as exc:
         detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
-        fields = {(_field_name(k) or "non_field_errors"): _flatten(v) for k, v in detail.items()}
+        fields = {
+            (graphql_field_name(k) or "non_field_errors"): _flatten(v) for k, v in detail.items()
+        }
         names = [name for name in fields if name != "non_field_errors"]
         message = (
             "Please correct these arguments: " + ", ".join(names) + "."

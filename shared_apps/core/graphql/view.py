@@ -22,6 +22,7 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from graphene.validation import depth_limit_validator
@@ -44,6 +45,7 @@ from rest_framework import exceptions as drf
 from shared_apps.accounts.authentication import TenantJWTAuthentication
 from shared_apps.core.errors import ApplicationError, AuthenticationError
 from shared_apps.core.graphql.cost import Budget, cost_rule
+from shared_apps.core.graphql.base import graphql_field_name
 from shared_apps.core.parsers import JSONTooDeep, check_json_depth
 from shared_apps.core.tenancy import current_tenant
 
@@ -204,6 +206,9 @@ def _authentication_error(exc: drf.AuthenticationFailed) -> AuthenticationError:
 @method_decorator(csrf_exempt, name="dispatch")  # bearer tokens only: no cookie to forge
 class GraphQLView(BaseGraphQLView):
     graphiql = False
+    # Our page: its scripts and styles come from our static files (graphene-django's loads
+    # them from a CDN and has an inline script), so GraphiQL works offline and under a CSP.
+    graphiql_template = "graphql/graphiql.html"
     # Optional cache of whole answers to anonymous queries (see `_cache_key`): an object
     # with `root_fields` (the root fields it may answer), `get(key)` and `put(key, body)`.
     response_cache = None
@@ -216,7 +221,10 @@ class GraphQLView(BaseGraphQLView):
         """The GraphiQL page (development only) under the project's CSP: scripts from this
         host only (its assets are served from /static/, never a CDN; an inline script needs
         the request's nonce), plus what the editor itself needs (GRAPHIQL_CSP)."""
-        return csp_update(GRAPHIQL_CSP)(super().render_graphiql)(request, **data)
+        page = csp_update(GRAPHIQL_CSP)(
+            lambda request: render(request, self.graphiql_template, {"endpoint": request.path})
+        )
+        return page(request)
 
     def dispatch(self, request, *args, **kwargs):
         current_tenant()  # fail closed: a marketplace host only
@@ -326,7 +334,13 @@ class GraphQLView(BaseGraphQLView):
         formatted = error.formatted if isinstance(error, GraphQLError) else {"message": str(error)}
         if isinstance(original, ApplicationError):
             formatted["message"] = original.message
-            formatted["extensions"] = {"code": original.code, "fields": original.fields}
+            # Field names in GraphQL's casing, whichever layer named them (services use
+            # snake_case, as REST shows them).
+            fields = {
+                (graphql_field_name(name) or "non_field_errors"): messages
+                for name, messages in original.fields.items()
+            }
+            formatted["extensions"] = {"code": original.code, "fields": fields}
         elif original is not None and not isinstance(original, GraphQLError):
             logger.error("GraphQL resolver failed", exc_info=original)
             formatted["message"] = SERVER_ERROR

@@ -6,7 +6,7 @@ from tenant_apps.bookings.models import Booking
 
 
 class BookingInput(InputSerializer):
-    property = serializers.UUIDField()
+    property_id = serializers.UUIDField()
     check_in = BoundedDateField()
     check_out = BoundedDateField()
     guests = serializers.IntegerField(min_value=1, max_value=100)
@@ -59,13 +59,16 @@ class BookingListQuery(serializers.Serializer):
 
 
 class BookingOutput(serializers.ModelSerializer):
+    # `<thing>_id` is the id, as in GraphQL (where `property` is the listing itself).
+    property_id = serializers.UUIDField()
+    guest_id = serializers.UUIDField()
     property_title = serializers.CharField(source="property.title")
     guest_first_name = serializers.CharField(source="guest.first_name")
 
     class Meta:
         model = Booking
         fields = [
-            "id", "property", "property_title", "guest", "guest_first_name", "check_in",
+            "id", "property_id", "property_title", "guest_id", "guest_first_name", "check_in",
             "check_out", "guests", "status", "currency", "nights", "nightly_price", "subtotal",
             "cleaning_fee", "guest_fee", "host_fee", "taxes", "total", "cancellation_policy",
             "refund_amount", "confirmed_at", "cancelled_at", "created", "updated",

@@ -75,7 +75,7 @@ class BookingListCreateView(MarketplaceGenericAPIView):
     def post(self, request):
         stay = validated(BookingInput, request.data)
         booking = services.booking_create(
-            property_id=stay["property"], guest=request.user, check_in=stay["check_in"],
+            property_id=stay["property_id"], guest=request.user, check_in=stay["check_in"],
             check_out=stay["check_out"], guests=stay["guests"],
         )  # fmt: skip
         return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)

@@ -30,11 +30,9 @@ class CreateBooking(BaseMutation):
     def perform(cls, root, info, input):
         guest = require_member(info)
         throttle(info, "booking")
-        stay = dict(input)
-        stay["property"] = stay.pop("property_id")
-        stay = validated(BookingInputSerializer, stay)
+        stay = validated(BookingInputSerializer, dict(input))
         booking = services.booking_create(
-            property_id=stay["property"], guest=guest, check_in=stay["check_in"],
+            property_id=stay["property_id"], guest=guest, check_in=stay["check_in"],
             check_out=stay["check_out"], guests=stay["guests"],
         )  # fmt: skip
         return {"booking": booking}

@@ -3,6 +3,7 @@ from __future__ import annotations
 import graphene
 from graphene_django import DjangoObjectType
 
+from shared_apps.core.graphql.base import ErrorCode, graphql_field_name
 from shared_apps.core.graphql.pagination import page_type
 from tenant_apps.bookings.models import Booking
 from tenant_apps.listings.graphql.types import PropertyNode
@@ -52,9 +53,13 @@ class Price(graphene.ObjectType):
 
 
 class StayProblem(graphene.ObjectType):
-    code = graphene.String(required=True)
-    field = graphene.String(required=True)
+    code = graphene.Field(ErrorCode, required=True)
+    field = graphene.String(required=True, description="The argument at fault (camelCase).")
     message = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_field(problem, info) -> str:
+        return graphql_field_name(problem["field"]) or ""
 
 
 class Quote(graphene.ObjectType):

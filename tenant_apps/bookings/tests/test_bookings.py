@@ -29,7 +29,7 @@ def book(api, alpha, user, listing, start=10, nights=3, guests=2):
     return api(alpha.host, user).post(
         BOOKINGS,
         {
-            "property": str(listing.id),
+            "property_id": str(listing.id),
             "check_in": day(start),
             "check_out": day(start + nights),
             "guests": guests,

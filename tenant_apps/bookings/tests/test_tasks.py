@@ -106,7 +106,7 @@ def test_booking_creation_is_throttled_per_user(api, alpha, parties, monkeypatch
         return client.post(
             "/api/v1/bookings",
             {
-                "property": str(listing.id),
+                "property_id": str(listing.id),
                 "check_in": day(start),
                 "check_out": day(start + 1),
                 "guests": 1,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from shared_apps.core.errors import NotFoundError
+from shared_apps.core.pagination import StrictCursorPagination
 from shared_apps.core.permissions import IsMarketplaceHost, IsMarketplaceMember
 from shared_apps.core.serializers import validated
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
@@ -38,12 +38,8 @@ from tenant_apps.listings.models import Amenity, Property
 NOT_FOUND = "No listing with this id here."
 
 
-class SearchPagination(CursorPagination):
+class SearchPagination(StrictCursorPagination):
     """Cursor pages in the order the client chose: stable while listings are added."""
-
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 50
 
     def get_ordering(self, request, queryset, view):
         return view.order_by

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from shared_apps.core.errors import NotFoundError
 from shared_apps.core.metrics import webhook_metrics
+from shared_apps.core.pagination import page_parameters
 from shared_apps.core.permissions import IsMarketplaceAdmin, IsMarketplaceHost
 from shared_apps.core.serializers import validated
 from shared_apps.core.views import MarketplaceAPIView, MarketplaceGenericAPIView
@@ -145,7 +146,7 @@ class PayoutsView(MarketplaceGenericAPIView):
 
     @extend_schema(
         summary="My earnings per completed stay, with totals (host)",
-        parameters=[PayoutQuery],
+        parameters=[PayoutQuery, *page_parameters()],
         responses=PayoutPageOutput,
         tags=TAGS,
     )

@@ -44,13 +44,15 @@ class ReviewerOutput(serializers.Serializer):
 
 
 class ReviewOutput(serializers.ModelSerializer):
-    reviewer = ReviewerOutput(source="guest")
+    # Named as in GraphQL: `author` (the guest who wrote it), `property_id` (an id).
+    author = ReviewerOutput(source="guest")
+    property_id = serializers.UUIDField()
 
     class Meta:
         model = Review
         fields = [
-            "id", "property", "rating", "cleanliness", "accuracy", "location", "value",
-            "comment", "reviewer", "host_reply", "host_replied_at", "created",
+            "id", "property_id", "rating", "cleanliness", "accuracy", "location", "value",
+            "comment", "author", "host_reply", "host_replied_at", "created",
         ]  # fmt: skip
 
 

@@ -21,6 +21,7 @@ class Reviewer(graphene.ObjectType):
 
 class ReviewNode(DjangoObjectType):
     author = graphene.Field(Reviewer, required=True)
+    property_id = graphene.UUID(required=True)
 
     class Meta:
         model = Review
@@ -36,6 +37,7 @@ class HiddenReviewNode(DjangoObjectType):
     """What the admin who hid a review gets back: the review and why it is hidden."""
 
     author = graphene.Field(Reviewer, required=True)
+    property_id = graphene.UUID(required=True)
 
     class Meta:
         model = Review

@@ -54,8 +54,8 @@ def test_a_guest_reviews_a_completed_stay_and_the_listing_shows_it(api, alpha, g
     assert created.json()["accuracy"] is None
     (shown,) = listed["results"]
     assert shown["comment"] == GOOD["comment"]
-    # the reviewer's first name and avatar, nothing else about them
-    assert shown["reviewer"] == {"first_name": guest.first_name, "avatar_url": AVATAR}
+    # the author's first name and avatar, nothing else about them
+    assert shown["author"] == {"first_name": guest.first_name, "avatar_url": AVATAR}
     for private in (guest.email, str(guest.id), "Lovelace", "555"):
         assert private not in str(listed)
     assert (detail["rating_average"], detail["rating_count"]) == ("4.00", 1)
