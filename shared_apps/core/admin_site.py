@@ -8,12 +8,10 @@ import hashlib
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import path, reverse
 
 from shared_apps.core.colors import BLACK, WHITE, ensure_contrast, mix, readable_text_on
-
 from shared_apps.core.credentials import PolicyLoginFormMixin, guarded_login_view
 from shared_apps.core.tenancy import current_tenant
 

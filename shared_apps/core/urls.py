@@ -3,6 +3,8 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from shared_apps.core.views import api_not_found
+
 
 class SwaggerUIView(SpectacularSwaggerSplitView):
     """Swagger UI from drf-spectacular-sidecar's files on this host (no CDN), its init script
@@ -10,8 +12,6 @@ class SwaggerUIView(SpectacularSwaggerSplitView):
     fits the project's Content-Security-Policy without inline script or style."""
 
     template_name = "core/swagger_ui.html"
-
-from shared_apps.core.views import api_not_found
 
 
 def api_docs_urlpatterns(*, urlconf: str, title: str) -> list:

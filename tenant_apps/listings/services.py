@@ -16,12 +16,12 @@ from PIL import Image, ImageOps
 from shared_apps.accounts.models import User
 from shared_apps.core.errors import ApplicationError, ConflictError
 from shared_apps.core.images import CleanImage, clean_image
+from shared_apps.core.tenancy import marketplace_today
 from tenant_apps.listings.cache import (
     listing_changed,
     listing_nights_released,
     listing_nights_taken,
 )
-from shared_apps.core.tenancy import marketplace_today
 from tenant_apps.listings.constants import (
     MAX_NIGHTLY_PRICE,
     MAX_PHOTO_BYTES,

@@ -44,8 +44,8 @@ from rest_framework import exceptions as drf
 
 from shared_apps.accounts.authentication import TenantJWTAuthentication
 from shared_apps.core.errors import ApplicationError, AuthenticationError
-from shared_apps.core.graphql.cost import Budget, cost_rule
 from shared_apps.core.graphql.base import graphql_field_name
+from shared_apps.core.graphql.cost import Budget, cost_rule
 from shared_apps.core.parsers import JSONTooDeep, check_json_depth
 from shared_apps.core.tenancy import current_tenant
 
