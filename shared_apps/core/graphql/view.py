@@ -118,7 +118,7 @@ class Limits:
             max_aliases=settings.GRAPHQL_MAX_ALIASES,
             max_repeats=settings.GRAPHQL_MAX_REPEATED_FIELDS,
             max_cost=settings.GRAPHQL_MAX_COST,
-            largest_page=settings.GRAPHQL_MAX_PAGE_SIZE,
+            largest_page=settings.MAX_PAGE_SIZE,
             dev_tools=settings.GRAPHQL_DEV_TOOLS,
         )
 
