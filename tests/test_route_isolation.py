@@ -65,6 +65,7 @@ PUBLIC = {
         "admin/login/",
         "logout/",
         "admin/logout/",  # logging out is for anyone, and shows nothing
+        "admin/brand.css",  # the marketplace's colours, shown on its public login page
     },
     "config.urls_public": {
         "api/v1/auth/token",
@@ -76,6 +77,7 @@ PUBLIC = {
         "accounts/set-password/<str:uidb64>/<str:token>/",
         "admin/login/",
         "admin/logout/",
+        "",  # the platform's index: links to its docs, API and health check
     },
 }
 API_METHODS = ("get", "post", "put", "patch", "delete")

@@ -16,5 +16,6 @@ class AccountsErrorCode(models.TextChoices):
     TOKEN_EXPIRED = "token_expired", "The token has expired"
     TOKEN_INVALID = "token_invalid", "The token is not valid"
     TOKEN_REVOKED = "token_revoked", "The token was revoked (password changed or reset)"
+    TOKEN_REUSED = "token_reused", "A refresh token was used twice: every token is revoked"
     TOKEN_WRONG_TENANT = "token_wrong_tenant", "The token was issued by another host"
     WEAK_PASSWORD = "weak_password", "The password is too weak"
