@@ -137,6 +137,15 @@ def main() -> None:
                 search_page(SearchFilters(price_max=Decimal(120)), "price"),
             )
             explain_queryset("Search, newest first (no filter)", search_page(SearchFilters()))
+            explain_queryset("Search, best rated first", search_page(SearchFilters(), "rating"))
+            explain_queryset(
+                "Search by country, best rated first",
+                search_page(SearchFilters(country="FR"), "rating"),
+            )
+            explain_queryset(
+                "Search by a country with few listings",
+                search_page(SearchFilters(country="NO")),
+            )
             explain_queryset(
                 "Search around a point (10 km)",
                 search_page(
