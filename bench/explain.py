@@ -101,7 +101,11 @@ def explain(title: str, sql: str, params=()) -> None:
 
 
 def _inline(sql: str, params) -> str:
-    # The column list says nothing about the plan: shortened.
+    # The column list says nothing about the plan: shortened, with the parameters it held
+    # (an annotation's, such as the distance's or the rating's), so the rest line up.
+    columns = re.match(r"^SELECT .*? FROM ", sql)
+    if columns:
+        params = list(params)[columns.group(0).count("%s") :]
     sql = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", sql, count=1)
     for value in params:
         sql = sql.replace("%s", repr(str(value)) if not isinstance(value, int) else str(value), 1)

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8765
+# BENCH_PORT, so a benchmark never collides with a dev server (PORT) or another run.
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
 
 
 @dataclass(frozen=True)
