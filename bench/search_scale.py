@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
             rows.append({
                 "case": f"search ordered by {case}, {large} listings" if case in (
                     "rating", "price", "newest") else f"search by {case}, {large} listings",
-                "ratio": ratio, "goal": 1.2, "lower_is_better": True,
+                "table_case": f"search ordered by {case}, 100,000 listings",
+                "ratio": ratio, "goal": 1.2, "goal_text": "<= 1.2x", "lower_is_better": True,
                 "shown": f"{ratio:.2f}x the time at {small} ({at_small:.1f} -> {at_large:.1f} ms)",
             })  # fmt: skip
         return rows
