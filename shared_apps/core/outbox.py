@@ -47,14 +47,9 @@ def publish_after_commit(task: Task, *, schema_name: str | None = None, **kwargs
     return message
 
 
-def relay(message_id) -> bool:
+def _publish(message: OutboxMessage) -> bool:
     """Publishes one message and marks it sent. Never raises: a message left unsent is the
     sweep's to publish. Returns whether it was published."""
-    message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
-    return message is not None and _publish(message)
-
-
-def _publish(message: OutboxMessage) -> bool:
     from config.celery import app
 
     try:
