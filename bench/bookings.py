@@ -75,9 +75,8 @@ def seed(listings: int, guests: int):
     return [str(p.pk) for p in props], tokens
 
 
-def booking_calls(listing_ids, tokens, count: int, *, contended: bool, week: int) -> list[Call]:
-    """`count` booking requests; `week` shifts every stay, so each repeat books new nights."""
-    start = date.today() + timedelta(days=30 + 7 * week * max(1, count // len(listing_ids)))  # noqa: DTZ011
+def booking_calls(listing_ids, tokens, count: int, *, contended: bool, start: date) -> list[Call]:
+    """`count` booking requests for stays from `start` on."""
     calls = []
     for n in range(count):
         listing = listing_ids[0] if contended else listing_ids[n % len(listing_ids)]
@@ -113,17 +112,30 @@ def main(argv: list[str] | None = None) -> list[dict]:
         )
         server = start_server(HOST)
         try:
+            distinct = listing_ids[:-1]
+            # Each repeat books nights after the previous one's (the distinct case's stays
+            # run `span` days: three per round over the listings).
+            span = (args.requests // len(distinct) + 1) * 3
             for week in range(args.repeats):
+                start = date.today() + timedelta(days=30 + week * span)  # noqa: DTZ011
                 # The last listing is kept free for the contention case.
                 results = interleaved(HOST, {
                     "bare Django view": [Call("/bench/bare")] * args.requests,
                     DISTINCT: booking_calls(
-                        listing_ids[:-1], tokens, args.requests, contended=False, week=week
+                        distinct, tokens, args.requests, contended=False, start=start
                     ),
                     CONTENDED: booking_calls(
-                        listing_ids[-1:], tokens, args.requests, contended=True, week=week
+                        listing_ids[-1:], tokens, args.requests, contended=True, start=start
                     ),
                 })  # fmt: skip
+                # A benchmark of refusals measures nothing: every stay on distinct listings
+                # is booked; on one listing one wins and the rest conflict.
+                if results[DISTINCT][2] != {201: args.requests} or results[CONTENDED][2] != {
+                    201: 1,
+                    409: args.requests - 1,
+                }:
+                    answers = {case: result[2] for case, result in results.items()}
+                    raise SystemExit(f"unexpected answers: {answers}")
                 print(f"repeat {week + 1}:")
                 base = report("bare Django view", *results["bare Django view"])
                 for case in (DISTINCT, CONTENDED):
