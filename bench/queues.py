@@ -138,8 +138,9 @@ def wait_behind_backlog(scheme: str, queue_count: int, backlog: int) -> tuple[fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", type=int, default=3000)
-    parser.add_argument("--backlog", type=int, default=2000)
+    quick = os.environ.get("BENCH_QUICK") == "1"  # make bench's smoke test: tiny data
+    parser.add_argument("--tasks", type=int, default=100 if quick else 3000)
+    parser.add_argument("--backlog", type=int, default=100 if quick else 2000)
     args = parser.parse_args()
     try:
         create_marketplace_rows()

@@ -22,8 +22,10 @@ import datetime
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,25 +97,26 @@ def run_script(name: str, timeout: float) -> tuple[list[dict] | None, str]:
     env = {**os.environ, "CELERY_KEY_PREFIX": prefix, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-c", RUNNER.format(mark=MARK), name]
     rows, note = None, ""
+    stopped = threading.Event()
     try:
         process = subprocess.Popen(  # noqa: S603  (our own scripts)
             command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, start_new_session=True,
         )  # fmt: skip
+        timer = threading.Timer(timeout, _stop, args=(process, stopped))
+        timer.start()
         tail: list[str] = []
-        deadline = time.monotonic() + timeout
         for line in process.stdout:
             if line.startswith(MARK):
                 rows = json.loads(line[len(MARK) :])
                 continue
             print(f"  {line}", end="", flush=True)
             tail = [*tail[-4:], line.strip()]
-            if time.monotonic() > deadline:
-                process.kill()
-                note = f"stopped after {timeout:.0f} s"
-                break
         process.wait()
-        if process.returncode and not note:
+        timer.cancel()
+        if stopped.is_set():
+            note = f"stopped after {timeout:.0f} s"
+        elif process.returncode:
             note = f"failed ({tail[-1] if tail else process.returncode})"
         elif rows is None and not note:
             note = "the script returns no rows yet"
@@ -121,6 +124,19 @@ def run_script(name: str, timeout: float) -> tuple[list[dict] | None, str]:
         left = forget_broker_keys(prefix)
         print(f"  (Celery keys it left in Redis: {left})")
     return rows, note
+
+
+def _stop(process: subprocess.Popen, stopped: threading.Event) -> None:
+    """Interrupts a script that ran out of time (SIGINT, so its `finally` drops its
+    database and stops what it started), then kills what is left of its process group."""
+    stopped.set()
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def verdict(row: dict) -> str:
