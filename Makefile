@@ -14,12 +14,14 @@ PORT   ?= 8000
 export PORT
 
 .PHONY: help install services migrate demo run test lint format bench bench-provisioning \
-	bench-queues bench-search bench-bookings bench-pages bench-scale graphql-schema database-docs stop clean
+	bench-queues bench-search bench-bookings bench-search-scale bench-pages bench-scale graphql-schema database-docs stop clean
 
 help:
 	@echo "make run    set everything up and serve the platform with demo data (PORT=8000)"
 	@echo "make test   set everything up and run the whole test suite"
-	@echo "make lint | format | bench (bench-provisioning, -queues, -search, -bookings, -pages) | stop | clean"
+	@echo "make lint | format | stop | clean"
+	@echo "make bench   every ratio of the speed goals in one run (~15 min); writes docs/benchmarks.md"
+	@echo "             (one at a time: bench-provisioning, -queues, -search, -search-scale, -bookings, -pages)"
 	@echo "make bench-scale   1,000 marketplaces: provisioning paths and migrating them (~20 min)"
 	@echo "make graphql-schema   rewrite schema.graphql after changing the GraphQL schema"
 	@echo "make database-docs    rewrite docs/database.md's ERDs after changing models or migrations"
@@ -66,7 +68,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-provisioning bench-queues bench-search bench-bookings bench-pages
+# Every row of issue 16's table in one run, next to its baseline and goal, with the machine's
+# load; rewrites docs/benchmarks.md's results section (BENCH_QUICK=1: a smoke run on tiny data).
+bench: services
+	$(ENV) $(PY) bench/run_all.py
 
 # Rewrites schema.graphql from the GraphQL schema (a test fails while it is stale).
 graphql-schema: install
@@ -87,6 +92,10 @@ bench-search: services
 
 bench-bookings: services
 	$(ENV) $(PY) bench/bookings.py
+
+# The first page of each search ordering and filter at 1,000 and at 100,000 listings.
+bench-search-scale: services
+	$(ENV) $(PY) bench/search_scale.py
 
 # Storefront pages vs the JSON API for the same data, and the results page's weight.
 bench-pages: services

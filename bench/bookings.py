@@ -1,6 +1,8 @@
 """Booking benchmark: booking-creation throughput and latency under concurrent load on
 distinct listings, and under contention on one listing, next to a bare Django view on the
-same gunicorn server (2 workers), from 4 client threads.
+same gunicorn server (2 workers), from 4 client threads. The three take turns in four
+slices per repeat (bench.web.interleaved), so every ratio has a baseline measured alongside
+it; the ratio reported is the median over the repeats.
 
     make bench-bookings        # or: .venv/bin/python bench/bookings.py [--requests 400]
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,7 +28,7 @@ os.environ["EMAIL_URL"] = "dummymail://"
 os.environ["THROTTLE_BOOKING"] = "100000/min"  # measure booking, not the throttle
 
 from bench.common import drop_database, use_throwaway_database  # noqa: E402
-from bench.web import Call, baseline, load, report, start_server, stop_server  # noqa: E402
+from bench.web import Call, interleaved, report, start_server, stop_server  # noqa: E402
 
 DATABASE = use_throwaway_database("bench_bookings")
 
@@ -72,8 +75,8 @@ def seed(listings: int, guests: int):
     return [str(p.pk) for p in props], tokens
 
 
-def booking_calls(listing_ids, tokens, count: int, *, contended: bool) -> list[Call]:
-    start = date.today() + timedelta(days=30)  # noqa: DTZ011
+def booking_calls(listing_ids, tokens, count: int, *, contended: bool, start: date) -> list[Call]:
+    """`count` booking requests for stays from `start` on."""
     calls = []
     for n in range(count):
         listing = listing_ids[0] if contended else listing_ids[n % len(listing_ids)]
@@ -89,26 +92,67 @@ def booking_calls(listing_ids, tokens, count: int, *, contended: bool) -> list[C
     return calls
 
 
-def main() -> None:
+DISTINCT = "booking creation, distinct listings"
+CONTENDED = "booking creation, one listing (contention)"
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    """Prints each repeat and returns the rows of `make bench`'s table (bench/run_all.py)."""
+    quick = os.environ.get("BENCH_QUICK") == "1"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400)
-    args = parser.parse_args()
+    parser.add_argument("--requests", type=int, default=40 if quick else 400)
+    parser.add_argument("--repeats", type=int, default=1 if quick else 3)
+    args = parser.parse_args(argv)
+    rates: dict[str, list[float]] = {DISTINCT: [], CONTENDED: []}
     try:
-        listing_ids, tokens = seed(listings=200, guests=20)
-        print(f"gunicorn 2 workers, 4 client threads, {args.requests} requests per case.")
+        listing_ids, tokens = seed(listings=20 if quick else 200, guests=20)
+        print(
+            f"gunicorn 2 workers, 4 client threads, {args.requests} requests per case; "
+            f"{args.repeats} repeats, each with its own baseline, the cases taking turns."
+        )
         server = start_server(HOST)
         try:
-            base = baseline(HOST, args.requests)
-            # The last listing is kept free for the contention case.
-            spread = booking_calls(listing_ids[:-1], tokens, args.requests, contended=False)
-            report("book: distinct listings", *load(HOST, spread), base=base)
-            contended = booking_calls(listing_ids[-1:], tokens, args.requests, contended=True)
-            report("book: one listing (contention)", *load(HOST, contended), base=base)
+            distinct = listing_ids[:-1]
+            # Each repeat books nights after the previous one's (the distinct case's stays
+            # run `span` days: three per round over the listings).
+            span = (args.requests // len(distinct) + 1) * 3
+            for week in range(args.repeats):
+                start = date.today() + timedelta(days=30 + week * span)  # noqa: DTZ011
+                # The last listing is kept free for the contention case.
+                results = interleaved(HOST, {
+                    "bare Django view": [Call("/bench/bare")] * args.requests,
+                    DISTINCT: booking_calls(
+                        distinct, tokens, args.requests, contended=False, start=start
+                    ),
+                    CONTENDED: booking_calls(
+                        listing_ids[-1:], tokens, args.requests, contended=True, start=start
+                    ),
+                })  # fmt: skip
+                # A benchmark of refusals measures nothing: every stay on distinct listings
+                # is booked; on one listing one wins and the rest conflict.
+                if results[DISTINCT][2] != {201: args.requests} or results[CONTENDED][2] != {
+                    201: 1,
+                    409: args.requests - 1,
+                }:
+                    answers = {case: result[2] for case, result in results.items()}
+                    raise SystemExit(f"unexpected answers: {answers}")
+                print(f"repeat {week + 1}:")
+                base = report("bare Django view", *results["bare Django view"])
+                for case in (DISTINCT, CONTENDED):
+                    rates[case].append(report(case, *results[case], base=base)[2] / base[2])
         finally:
             stop_server(server)
     finally:
         connection.close()
         drop_database(DATABASE)
+    rows = [
+        {"case": DISTINCT, "ratio": statistics.median(rates[DISTINCT]), "goal": 0.4},
+        # One request wins each round, the rest are 409s: how fast a conflict is refused.
+        {"case": CONTENDED, "ratio": statistics.median(rates[CONTENDED]), "goal": None},
+    ]
+    for row in rows:
+        print(f"{row['case']}: {row['ratio']:.2f}x a bare view (median of {args.repeats})")
+    return rows
 
 
 if __name__ == "__main__":

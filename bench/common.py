@@ -23,14 +23,38 @@ def use_throwaway_database(suffix: str) -> str:
         conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["BENCH_ORIGINAL_DATABASE_URL"] = url
     os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{name}"
+    # Tasks the run publishes (outbox relays, pool refills, queue syncs: no worker takes
+    # them) go under a key prefix of the run's own, which drop_database() deletes.
+    os.environ.setdefault("CELERY_KEY_PREFIX", f"bench-{suffix}-{os.getpid()}:")
     return name
 
 
 def drop_database(name: str) -> None:
+    """Drops the throw-away database and the run's broker keys."""
     import psycopg
 
     with psycopg.connect(_maintenance_url(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    forget_broker_keys()
+
+
+def forget_broker_keys(prefix: str | None = None) -> int:
+    """Deletes every Redis key under a benchmark's Celery key prefix (queues, bindings,
+    results); returns how many there were. Only ever a `bench-` prefix: never the
+    platform's own queues."""
+    import redis
+
+    prefix = prefix or os.environ.get("CELERY_KEY_PREFIX", "")
+    if not prefix.startswith("bench-"):
+        return 0
+    url = os.environ.get("CELERY_BROKER_URL") or os.environ.get(
+        "REDIS_URL", "redis://127.0.0.1:6379/0"
+    )
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(f"{prefix}*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start : start + 1000])
+    return len(keys)
 
 
 def _maintenance_url() -> str:

@@ -101,7 +101,11 @@ def explain(title: str, sql: str, params=()) -> None:
 
 
 def _inline(sql: str, params) -> str:
-    # The column list says nothing about the plan: shortened.
+    # The column list says nothing about the plan: shortened, with the parameters it held
+    # (an annotation's, such as the distance's or the rating's), so the rest line up.
+    columns = re.match(r"^SELECT .*? FROM ", sql)
+    if columns:
+        params = list(params)[columns.group(0).count("%s") :]
     sql = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", sql, count=1)
     for value in params:
         sql = sql.replace("%s", repr(str(value)) if not isinstance(value, int) else str(value), 1)
@@ -137,6 +141,15 @@ def main() -> None:
                 search_page(SearchFilters(price_max=Decimal(120)), "price"),
             )
             explain_queryset("Search, newest first (no filter)", search_page(SearchFilters()))
+            explain_queryset("Search, best rated first", search_page(SearchFilters(), "rating"))
+            explain_queryset(
+                "Search by country, best rated first",
+                search_page(SearchFilters(country="FR"), "rating"),
+            )
+            explain_queryset(
+                "Search by a country with few listings",
+                search_page(SearchFilters(country="NO")),
+            )
             explain_queryset(
                 "Search around a point (10 km)",
                 search_page(

@@ -41,20 +41,17 @@ def publish_after_commit(task: Task, *, schema_name: str | None = None, **kwargs
     message = OutboxMessage.objects.create(
         schema_name=schema_name or connection.schema_name, task_name=task.name, kwargs=kwargs
     )
-    message_id = message.pk
-    transaction.on_commit(lambda: relay(message_id))
+    # Published from the row in hand: just committed, it is unsent (the sweep leaves rows
+    # younger than OUTBOX_RELAY_GRACE_SECONDS alone), so reading it back costs a round trip
+    # on every write path for nothing.
+    transaction.on_commit(lambda: _publish(message))
     return message
 
 
-def relay(message_id) -> bool:
+def _publish(message: OutboxMessage, *, via: str = "relay") -> bool:
     """Publishes one message and marks it sent. Never raises: a message left unsent is the
-    sweep's to publish. Returns whether it was published."""
-    message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
-    return message is not None and _publish(message, via="relay")
-
-
-def _publish(message: OutboxMessage, *, via: str) -> bool:
-    """`via`: "relay" (right after the commit) or "sweep" (a retry), for the metrics."""
+    sweep's to publish. Returns whether it was published. `via`: "relay" (right after the
+    commit) or "sweep" (a retry), for the metrics."""
     from config.celery import app
 
     try:

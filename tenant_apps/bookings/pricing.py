@@ -38,11 +38,19 @@ class PriceBreakdown:
         return asdict(self)
 
 
-def quote(*, property: Property, check_in: date, check_out: date, currency: str) -> PriceBreakdown:
+def quote(
+    *,
+    property: Property,
+    check_in: date,
+    check_out: date,
+    currency: str,
+    policy: BookingPolicy | None = None,
+) -> PriceBreakdown:
     """nights x nightly price + cleaning fee, the guest's service fee on that, taxes on the
     whole; each amount rounded once, to the currency's minor unit. The host fee is what the
-    platform keeps from the host's part (subtotal + cleaning)."""
-    policy = booking_policy()
+    platform keeps from the host's part (subtotal + cleaning). `policy`: the marketplace's,
+    when the caller has it already (read once per request)."""
+    policy = policy or booking_policy()
     nights = (check_out - check_in).days
     subtotal = _money(property.nightly_price * nights, currency)
     cleaning = _money(property.cleaning_fee, currency)

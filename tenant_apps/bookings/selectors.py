@@ -8,13 +8,23 @@ from shared_apps.accounts.models import User
 from shared_apps.core.errors import NotFoundError
 from tenant_apps.bookings.constants import HOLDING_STATUSES, BookingStatus
 from tenant_apps.bookings.models import Booking
-from tenant_apps.listings.models import Property
+from tenant_apps.listings.models import AvailabilityBlock, Property
 
 
 def holding_dates(check_in, check_out) -> Q:
     """Bookings that hold any night of [check_in, check_out). Stays are half-open, so one
     leaving the day another arrives doesn't overlap it."""
     return Q(status__in=HOLDING_STATUSES, check_in__lt=check_out, check_out__gt=check_in)
+
+
+def dates_taken(*, property: Property, check_in: date, check_out: date) -> tuple[bool, bool]:
+    """(a host block overlaps the stay, a booking holds some of its nights), in one query:
+    it runs under the listing's lock on the booking path, where every round trip counts."""
+    blocks = AvailabilityBlock.objects.filter(
+        property=OuterRef("pk"), start__lt=check_out, end__gt=check_in
+    )
+    held = Booking.objects.filter(holding_dates(check_in, check_out), property=OuterRef("pk"))
+    return Property.objects.filter(pk=property.pk).values_list(Exists(blocks), Exists(held)).get()
 
 
 def listing_held_between(check_in: date, check_out: date) -> Exists:

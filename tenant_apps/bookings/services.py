@@ -25,7 +25,7 @@ from tenant_apps.bookings.locks import lock_booking
 from tenant_apps.bookings.models import Booking, BookingPolicy, BookingTransition
 from tenant_apps.bookings.notifications import notify
 from tenant_apps.bookings.pricing import booking_policy, quote
-from tenant_apps.bookings.selectors import holding_dates
+from tenant_apps.bookings.selectors import dates_taken, holding_dates
 from tenant_apps.listings.cache import stay_changed
 from tenant_apps.listings.constants import CancellationPolicy, PropertyStatus
 from tenant_apps.listings.models import Property
@@ -39,20 +39,27 @@ class Problem:
 
 
 def stay_problems(
-    *, property: Property, guest: User | None, check_in: date, check_out: date, guests: int
+    *,
+    property: Property,
+    guest: User | None,
+    check_in: date,
+    check_out: date,
+    guests: int,
+    policy: BookingPolicy | None = None,
 ) -> list[Problem]:
     """Why these dates can't be booked (empty when they can). Dates held by another booking
     are checked by the caller under a lock, and in the end by the database."""
     problems = []
     today = marketplace_today()
     nights = (check_out - check_in).days
+    policy = policy or booking_policy()
     if property.status != PropertyStatus.PUBLISHED:
         problems.append(Problem("not_bookable", "property_id", "This listing is not published."))
     if check_out <= check_in:
         problems.append(Problem("bad_dates", "check_out", "check_out must be after check_in."))
     elif check_in < today:
         problems.append(Problem("past_dates", "check_in", "check_in is in the past."))
-    elif check_in > today + timedelta(days=booking_policy().booking_window_days):
+    elif check_in > today + timedelta(days=policy.booking_window_days):
         problems.append(
             Problem(
                 "too_far_ahead",
@@ -84,12 +91,16 @@ def stay_problems(
         )
     if guest is not None and guest.pk == property.host_id:
         problems.append(Problem("own_listing", "property_id", "You can't book your own listing."))
-    if nights > 0 and property.blocks.filter(start__lt=check_out, end__gt=check_in).exists():
-        problems.append(
-            Problem("dates_unavailable", "check_in", "The host blocked some of these dates.")
-        )
-    if nights > 0 and dates_held(property=property, check_in=check_in, check_out=check_out):
-        problems.append(Problem("dates_unavailable", "check_in", "These dates are already booked."))
+    if nights > 0:
+        blocked, held = dates_taken(property=property, check_in=check_in, check_out=check_out)
+        if blocked:
+            problems.append(
+                Problem("dates_unavailable", "check_in", "The host blocked some of these dates.")
+            )
+        if held:
+            problems.append(
+                Problem("dates_unavailable", "check_in", "These dates are already booked.")
+            )
     return problems
 
 
@@ -97,20 +108,18 @@ def stay_quote(
     *, property: Property, guest: User | None, check_in: date, check_out: date, guests: int
 ) -> dict:
     """What a stay would cost and whether it can be booked (with every reason it can't)."""
+    policy = booking_policy()
     problems = stay_problems(
-        property=property, guest=guest, check_in=check_in, check_out=check_out, guests=guests
-    )
+        property=property, guest=guest, check_in=check_in, check_out=check_out, guests=guests,
+        policy=policy,
+    )  # fmt: skip
     price = None
     if check_out > check_in and property.nightly_price is not None:
         price = quote(
             property=property, check_in=check_in, check_out=check_out,
-            currency=current_tenant().currency,
+            currency=current_tenant().currency, policy=policy,
         ).as_fields()  # fmt: skip
     return {"bookable": not problems, "problems": [p.__dict__ for p in problems], "price": price}
-
-
-def dates_held(*, property: Property, check_in: date, check_out: date) -> bool:
-    return property.bookings.filter(holding_dates(check_in, check_out)).exists()
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -141,25 +150,32 @@ def booking_create(
     `pending_payment` for instant-book ones. The property row is locked, so blocks and
     bookings are checked against a still picture; the exclusion constraint is the last word.
     `message` (the guest's words to the host) is kept on the first step of the timeline."""
+    # The statements here are the path's floor (docs/benchmarks.md): the lock, the policy,
+    # one check of blocks and bookings, the insert (where the exclusion constraint checks),
+    # the transition, its outbox message.
     prop = Property.objects.select_for_update().filter(pk=property_id).first()
     if prop is None:
         raise ApplicationError("No listing with this id here.", code="not_found", status=404)
+    policy = booking_policy()
     problems = stay_problems(
-        property=prop, guest=guest, check_in=check_in, check_out=check_out, guests=guests
-    )
+        property=prop, guest=guest, check_in=check_in, check_out=check_out, guests=guests,
+        policy=policy,
+    )  # fmt: skip
     if problems:
         _raise(problems)
     price = quote(
-        property=prop, check_in=check_in, check_out=check_out, currency=current_tenant().currency
-    )
+        property=prop, check_in=check_in, check_out=check_out,
+        currency=current_tenant().currency, policy=policy,
+    )  # fmt: skip
     status = BookingStatus.PENDING_PAYMENT if prop.instant_book else BookingStatus.REQUESTED
     try:
-        with transaction.atomic():
-            booking = Booking.objects.create(
-                property=prop, guest=guest, check_in=check_in, check_out=check_out,
-                guests=guests, status=status, cancellation_policy=prop.cancellation_policy,
-                **price.as_fields(),
-            )  # fmt: skip
+        # No savepoint around it (two round trips): a conflict ends the whole transaction,
+        # which this function's atomic block rolls back.
+        booking = Booking.objects.create(
+            property=prop, guest=guest, check_in=check_in, check_out=check_out,
+            guests=guests, status=status, cancellation_policy=prop.cancellation_policy,
+            **price.as_fields(),
+        )  # fmt: skip
     except IntegrityError as exc:
         raise ConflictError("These dates are already booked.", code="dates_unavailable") from exc
     _record(booking, "", guest, _guest_message(message))

@@ -1,11 +1,12 @@
 import uuid
 from datetime import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Upper
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Upper
 
 from shared_apps.core.tenancy import current_schema_name
 from tenant_apps.listings.constants import CancellationPolicy, PropertyStatus, PropertyType
@@ -95,6 +96,17 @@ class Property(models.Model):
             models.Index(fields=["status", "nightly_price"], name="listings_status_price"),
             models.Index(fields=["status", "created"], name="listings_status_created"),
             models.Index(fields=["latitude", "longitude"], name="listings_lat_lng"),
+            models.Index(fields=["country", "status"], name="listings_country_status"),
+            # The rating ordering, as the search sorts it (selectors.SEARCH_ORDER_BY: unrated
+            # listings after every rated one): the same expression, so a first page reads
+            # 21 index entries instead of sorting every published listing.
+            models.Index(
+                F("status"),
+                Coalesce("rating_average", Value(Decimal(-1))).desc(),
+                F("created").desc(),
+                F("id").desc(),
+                name="listings_status_rating",
+            ),
         ]
 
     def __str__(self) -> str:
