@@ -25,7 +25,7 @@ from tenant_apps.bookings.locks import lock_booking
 from tenant_apps.bookings.models import Booking, BookingPolicy, BookingTransition
 from tenant_apps.bookings.notifications import notify
 from tenant_apps.bookings.pricing import booking_policy, quote
-from tenant_apps.bookings.selectors import dates_taken, holding_dates
+from tenant_apps.bookings.selectors import dates_taken
 from tenant_apps.listings.cache import stay_changed
 from tenant_apps.listings.constants import CancellationPolicy, PropertyStatus
 from tenant_apps.listings.models import Property
