@@ -16,8 +16,9 @@ from django.utils import timezone
 from graphene.utils.str_converters import to_camel_case
 
 from shared_apps.accounts.constants import Role
+from tenant_apps.bookings.tests.factories import stay_factory
 from tenant_apps.listings.tests.factories import listing_factory
-from tenant_apps.reviews.tests.factories import review_factory, stay_factory
+from tenant_apps.reviews.tests.factories import review_factory
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")
 
