@@ -35,6 +35,10 @@ SLOW_MODULES = (
     "tests/test_redis_outage.py",
     "tests/test_no_server_errors.py",
     "tests/test_schemathesis.py",
+    "tests/test_abuse.py",
+    "tests/test_api_contract.py",
+    "tests/test_route_isolation.py",
+    "tests/test_compose_redis.py",
     "tenant_apps/payments/tests/test_races.py",
     "tenant_apps/payments/tests/test_broker_outage.py",
 )
