@@ -220,14 +220,15 @@ def requests_for(slug: str, property_id: str):
 
 
 def serve(server: Server, calls: list, memory: list) -> list[float]:
-    """Runs the calls; samples backend memory after every tenth. Returns the latencies."""
+    """Runs the calls; samples backend memory after every tenth and the last (a slice may
+    be shorter than ten calls). Returns the latencies."""
     latencies = []
     for n, call in enumerate(calls):
         code, seconds = server.get(*call)
         if code != 200:
             raise SystemExit(f"{call} answered {code}")
         latencies.append(seconds)
-        if n % 10 == 9:
+        if n % 10 == 9 or n == len(calls) - 1:
             sample = backend_memory()
             if sample:
                 memory.append(sample)
@@ -275,6 +276,8 @@ def measure(tenants: int, rounds: int, slices: int) -> list[dict]:
     settings.DATABASE_SCHEMAS_PER_CONNECTION = budget
     connection.close()
 
+    if not bounded_memory or not unbounded_memory:
+        raise SystemExit("no backend memory sample: every sample found the connection closed")
     bounded = max(m[0] for m in bounded_memory), max(m[1] for m in bounded_memory)
     unbounded = max(m[0] for m in unbounded_memory), max(m[1] for m in unbounded_memory)
     single_ms = statistics.median(single_latency) * 1000
@@ -352,7 +355,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", type=int, default=20 if quick else 1000)
     parser.add_argument("--rounds", type=int, default=1 if quick else 2, help="round-robin passes")
-    parser.add_argument("--slices", type=int, default=8, help="alternating latency slices")
+    parser.add_argument(
+        "--slices", type=int, default=4 if quick else 8, help="alternating latency slices"
+    )
     parser.add_argument("--processes", type=int, default=3, help="processes cloning schemas")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--reuse", action="store_true", help="use the kept bench database")
