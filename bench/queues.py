@@ -20,7 +20,10 @@ bindings), and the throw-away database is dropped.
 
     make bench-queues          # or: .venv/bin/python bench/queues.py [--throughput] [--json]
 
-`main(argv)` returns the rows ({case, value, baseline, ratio, goal}) as well as printing them.
+BENCH_QUICK=1 (a smoke run of `make bench`): a 200-task backlog, 20 queues, one repeat.
+
+`main(argv)` returns the rows ({case, value, baseline, ratio, goal, met, shown, table_case}:
+the row of `make bench`'s table it answers) as well as printing them.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ if str(ROOT) not in sys.path:
 
 SLUGS = [f"bench-{i:04d}" for i in range(1000)]
 GOAL_SECONDS = 0.1
+TABLE_CASE = "a task for an idle marketplace behind another's 2,000-task backlog, 200 queues"
 
 
 def _setup(prefix: str) -> str:
@@ -197,10 +201,18 @@ def backlog_rows(queue_counts: list[int], backlog: int, repeats: int) -> list[di
             {
                 "case": f"a task for an idle marketplace behind another's {backlog:,}-task "
                 f"backlog, {count} queues (seconds; baseline: a worker consuming every queue)",
+                # The row of issue 16's table it answers (smaller in a quick run: see shown).
+                "table_case": TABLE_CASE,
                 "value": round(value, 4),
                 "baseline": round(baseline, 4),
+                # Judged on the wait itself (the goal is in seconds), not on a ratio.
                 "ratio": round(value / baseline, 2) if baseline else None,
-                "goal": f"<= {GOAL_SECONDS} s",
+                "met": value <= GOAL_SECONDS,
+                "goal": GOAL_SECONDS,
+                "goal_text": f"<= {GOAL_SECONDS} s",
+                "lower_is_better": True,
+                "shown": f"{value:.3f} s ({backlog:,}-task backlog, {count} queues; a worker "
+                f"consuming every queue: {baseline:.3f} s)",
             }
         )
         print(
@@ -263,16 +275,24 @@ def cleanup(prefix: str, database: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
+    quick = os.environ.get("BENCH_QUICK") == "1"  # a smoke run: tiny data, figures meaningless
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backlog", type=int, default=2000)
-    parser.add_argument("--queues", default="200", help="comma-separated queue counts")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--backlog", type=int, default=200 if quick else 2000)
+    parser.add_argument(
+        "--queues", default="20" if quick else "200", help="comma-separated queue counts"
+    )
+    parser.add_argument("--repeats", type=int, default=1 if quick else 3)
     parser.add_argument("--throughput", action="store_true", help="also the throughput table")
-    parser.add_argument("--tasks", type=int, default=3000, help="tasks per throughput case")
+    parser.add_argument(
+        "--tasks", type=int, default=300 if quick else 3000, help="tasks per throughput case"
+    )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON at the end")
     args = parser.parse_args(argv or [])
 
-    prefix = f"bench-{os.getpid()}-{uuid.uuid4().hex[:6]}:"
+    # Under bench/run_all.py: the prefix it gave this script (it checks it is empty after).
+    prefix = os.environ.get("CELERY_KEY_PREFIX", "")
+    if not prefix.startswith("bench-"):
+        prefix = f"bench-{os.getpid()}-{uuid.uuid4().hex[:6]}:"
     database = None
     try:
         database = _setup(prefix)
