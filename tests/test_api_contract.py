@@ -155,6 +155,7 @@ _CODE_CALLS = (
     "Problem",
     "error_body",
     "_error_json",
+    "invalid_field",
 )
 
 
@@ -168,11 +169,14 @@ def _codes_in_source() -> dict[str, str]:
             where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
-                if not name.endswith(_CODE_CALLS) or name.endswith("ValidationError"):
+                if name.endswith("ValidationError"):  # a field's code, under `fields`
                     continue
+                # `code=` given to any call (errors, and helpers that build them)
                 values = [k.value for k in node.keywords if k.arg == "code"]
                 if name in ("Problem", "error_body", "_error_json") and node.args:
                     values.append(node.args[0])
+                if name == "invalid_field" and len(node.args) > 2:
+                    values.append(node.args[2])
                 for value in values:
                     if isinstance(value, ast.Constant) and isinstance(value.value, str):
                         found[value.value] = where

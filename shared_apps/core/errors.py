@@ -44,6 +44,10 @@ class ErrorCode(models.TextChoices):
     METRICS_TOKEN_REQUIRED = "metrics_token_required", "The metrics need the scrape token"
     QUERY_TOO_LARGE = "query_too_large", "The GraphQL request is too large"
     INTROSPECTION_DISABLED = "introspection_disabled", "GraphQL introspection is off here"
+    NOT_AN_IMAGE = "not_an_image", "The upload is not a JPEG, PNG or WebP picture"
+    PHOTO_TOO_LARGE = "photo_too_large", "The picture file is over the size limit"
+    PHOTO_TOO_MANY_PIXELS = "photo_too_many_pixels", "The picture has more pixels than allowed"
+    PHOTO_TOO_WIDE = "photo_too_wide", "The picture is wider or taller than allowed"
     SERVER_ERROR = "server_error", "A bug on our side (logged)"
     ERROR = "error", "Any other HTTP error"
 
@@ -108,6 +112,11 @@ class ForbiddenError(ApplicationError):
 class NotFoundError(ApplicationError):
     status_code = 404
     default_code = "not_found"
+
+
+def invalid_field(field: str, message: str, code: str = "invalid") -> ApplicationError:
+    """The 400 for one field's value: the message both as the answer's and as the field's."""
+    return ApplicationError(message, code=code, fields={field: [message]})
 
 
 class ConflictError(ApplicationError):

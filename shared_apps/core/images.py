@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from shared_apps.core.errors import ApplicationError
+from shared_apps.core.errors import ApplicationError, invalid_field
 
 # Pillow's format name -> the extension the stored file gets.
 ALLOWED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -40,10 +40,6 @@ class CleanImage:
     height: int
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
-
-
 def _too_big(
     field: str, noun: str, *, max_pixels: int, max_side: int, size: str = "", code: str
 ) -> ApplicationError:
@@ -51,7 +47,7 @@ def _too_big(
         f"the limit is {max_side} pixels on the longest side and "
         f"{max_pixels // 1_000_000} megapixels in all"
     )
-    return _invalid(
+    return invalid_field(
         field,
         f"The {noun} {f'is {size} pixels' if size else 'has too many pixels'}; {limits}. "
         "Resize it and upload it again.",
@@ -72,7 +68,7 @@ def image_extension(
     large, too wide or tall, has too many pixels (a decompression bomb among them) or is not
     a JPEG, PNG or WebP picture. Reads the header only."""
     if upload.size > max_bytes:
-        raise _invalid(
+        raise invalid_field(
             field, f"The {noun} is {upload.size} bytes; the limit is {max_bytes}.",
             "photo_too_large",
         )  # fmt: skip
@@ -96,9 +92,13 @@ def image_extension(
     except Image.DecompressionBombError as exc:
         raise _too_big(field, noun, **limits, code="photo_too_many_pixels") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise _invalid(field, "The file is not a JPEG, PNG or WebP image.", "not_an_image") from exc
+        raise invalid_field(
+            field, "The file is not a JPEG, PNG or WebP image.", "not_an_image"
+        ) from exc
     if image_format not in ALLOWED_IMAGE_FORMATS:
-        raise _invalid(field, f"{image_format} images are not accepted; use JPEG, PNG or WebP.")
+        raise invalid_field(
+            field, f"{image_format} images are not accepted; use JPEG, PNG or WebP."
+        )
     upload.seek(0)
     return ALLOWED_IMAGE_FORMATS[image_format]
 
@@ -152,7 +152,9 @@ def clean_image(
             image = _to_srgb(ImageOps.exif_transpose(opened))
             image = _pixels_for(image, image_format)
     except Exception as exc:  # a fine header, broken pixels or EXIF: hostile input is a 400
-        raise _invalid(field, "The file is not a JPEG, PNG or WebP image.", "not_an_image") from exc
+        raise invalid_field(
+            field, "The file is not a JPEG, PNG or WebP image.", "not_an_image"
+        ) from exc
     finally:
         upload.seek(0)
     # Nothing of the original's info (EXIF, XMP, comments, text chunks, ICC) goes along:

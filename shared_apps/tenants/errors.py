@@ -14,8 +14,11 @@ class TenantsErrorCode(models.TextChoices):
     BAD_ARCHIVE = "bad_archive", "Not a backup archive of ours"
     CONFIRMATION_MISMATCH = "confirmation_mismatch", "The confirmation does not match"
     DOMAIN_TAKEN = "domain_taken", "The domain is taken"
+    INVALID_DOMAIN = "invalid_domain", "Not a valid domain name"
+    INVALID_SLUG = "invalid_slug", "Not a valid slug (a DNS label)"
     NO_SCHEMA = "no_schema", "The marketplace has no schema"
     PROTECTED = "protected", "The platform's own tenant can't be changed so"
+    RESERVED_SLUG = "reserved_slug", "The slug is reserved"
     SLUG_TAKEN = "slug_taken", "The slug is taken"
     SUBDOMAIN_REQUIRED = (
         "subdomain_required",

@@ -6,7 +6,7 @@ import zoneinfo
 
 from django.conf import settings
 
-from shared_apps.core.errors import ApplicationError
+from shared_apps.core.errors import invalid_field
 from shared_apps.tenants.constants import (
     COLOR_RE,
     CURRENCIES,
@@ -17,22 +17,20 @@ from shared_apps.tenants.constants import (
 )
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
-
-
 def validate_slug(slug: str) -> str:
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        raise _invalid("slug", f"Invalid slug {slug!r}. {SLUG_RULE}", "invalid_slug")
+        raise invalid_field("slug", f"Invalid slug {slug!r}. {SLUG_RULE}", "invalid_slug")
     if slug in RESERVED_SLUGS:
-        raise _invalid("slug", f"The slug {slug!r} is reserved; choose another.", "reserved_slug")
+        raise invalid_field(
+            "slug", f"The slug {slug!r} is reserved; choose another.", "reserved_slug"
+        )
     return slug
 
 
 def normalize_domain(domain: str) -> str:
     value = (domain or "").strip().lower().rstrip(".")
     if not DOMAIN_RE.match(value):
-        raise _invalid(
+        raise invalid_field(
             "domains",
             f"{domain!r} is not a valid host name (like stays.example.com, without "
             "scheme, port or path).",
@@ -40,7 +38,7 @@ def normalize_domain(domain: str) -> str:
         )
     platform = settings.PLATFORM_DOMAIN
     if value == platform or value.endswith("." + platform):
-        raise _invalid(
+        raise invalid_field(
             "domains",
             f"{value!r} is under the platform domain {platform!r}; marketplaces get their "
             "subdomain automatically. Custom domains must be your own.",
@@ -51,18 +49,18 @@ def normalize_domain(domain: str) -> str:
 
 def validate_color(field: str, value: str) -> str:
     if not COLOR_RE.match(value or ""):
-        raise _invalid(field, f"{value!r} is not a colour like #1f6feb.")
+        raise invalid_field(field, f"{value!r} is not a colour like #1f6feb.")
     return value.lower()
 
 
 def validate_currency(value: str) -> str:
     code = (value or "").upper()
     if code not in CURRENCIES:
-        raise _invalid("currency", f"{value!r} is not an ISO 4217 currency code like USD.")
+        raise invalid_field("currency", f"{value!r} is not an ISO 4217 currency code like USD.")
     return code
 
 
 def validate_timezone(value: str) -> str:
     if value not in zoneinfo.available_timezones():
-        raise _invalid("timezone", f"{value!r} is not an IANA time zone like Europe/Paris.")
+        raise invalid_field("timezone", f"{value!r} is not an IANA time zone like Europe/Paris.")
     return value

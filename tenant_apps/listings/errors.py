@@ -12,4 +12,5 @@ class ListingsErrorCode(models.TextChoices):
     DATES_BOOKED = "dates_booked", "Those dates are booked"
     INCOMPLETE = "incomplete", "The listing is not complete enough to publish"
     TOO_MANY_PHOTOS = "too_many_photos", "The listing has as many photos as it may"
+    UNKNOWN_AMENITY = "unknown_amenity", "No amenity has this code"
     BLOCK_IN_PAST = "block_in_past", "A block can't start in the past"

@@ -14,7 +14,7 @@ from django.db import transaction
 from PIL import Image, ImageOps
 
 from shared_apps.accounts.models import User
-from shared_apps.core.errors import ApplicationError, ConflictError
+from shared_apps.core.errors import ApplicationError, ConflictError, invalid_field
 from shared_apps.core.images import CleanImage, clean_image
 from shared_apps.core.tenancy import marketplace_today
 from tenant_apps.listings.cache import (
@@ -44,10 +44,6 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
-
-
 def _after_commit_bump(bump=listing_changed, *args) -> None:
     """New cache versions now (this connection's next read misses) and again after the
     commit: a reader that computed the old answer meanwhile stored it under the versions it
@@ -65,15 +61,19 @@ def _lock(property_id) -> Property:
 def _check(prop: Property) -> None:
     """Rules across fields, checked on the values the listing would have."""
     if prop.nightly_price is not None and not (0 < prop.nightly_price <= MAX_NIGHTLY_PRICE):
-        raise _invalid("nightly_price", f"Use a price above 0 and at most {MAX_NIGHTLY_PRICE}.")
+        raise invalid_field(
+            "nightly_price", f"Use a price above 0 and at most {MAX_NIGHTLY_PRICE}."
+        )
     if prop.cleaning_fee < 0 or prop.cleaning_fee > MAX_NIGHTLY_PRICE:
-        raise _invalid("cleaning_fee", f"Use a fee from 0 to {MAX_NIGHTLY_PRICE}.")
+        raise invalid_field("cleaning_fee", f"Use a fee from 0 to {MAX_NIGHTLY_PRICE}.")
     if prop.min_nights < 1 or prop.min_nights > prop.max_nights:
-        raise _invalid("min_nights", "Minimum nights must be at least 1 and not above maximum.")
+        raise invalid_field(
+            "min_nights", "Minimum nights must be at least 1 and not above maximum."
+        )
     if (prop.latitude is None) != (prop.longitude is None):
-        raise _invalid("latitude", "Give both latitude and longitude, or neither.")
+        raise invalid_field("latitude", "Give both latitude and longitude, or neither.")
     if prop.max_guests < 1:
-        raise _invalid("max_guests", "A place sleeps at least one guest.")
+        raise invalid_field("max_guests", "A place sleeps at least one guest.")
     if prop.status == PropertyStatus.PUBLISHED and (missing := missing_for_publishing(prop)):
         raise ApplicationError(
             "A published listing must stay complete: " + ", ".join(missing) + ".",
@@ -90,7 +90,9 @@ def check_amenity_codes(codes) -> None:
 def _amenities(codes: list[str]) -> list[Amenity]:
     found = {a.code: a for a in Amenity.objects.filter(code__in=codes)}
     if unknown := sorted(set(codes) - set(found)):
-        raise _invalid("amenities", f"Unknown amenities: {', '.join(unknown)}.", "unknown_amenity")
+        raise invalid_field(
+            "amenities", f"Unknown amenities: {', '.join(unknown)}.", "unknown_amenity"
+        )
     return list(found.values())
 
 
@@ -269,9 +271,9 @@ def block_create(
     *, property: Property, start: date, end: date, note: str = ""
 ) -> AvailabilityBlock:
     if end <= start:
-        raise _invalid("end", "The block must end after it starts.")
+        raise invalid_field("end", "The block must end after it starts.")
     if start < marketplace_today():  # the marketplace's today, as for bookings
-        raise _invalid(
+        raise invalid_field(
             "start",
             "A block can't start in the past; start it today or later.",
             code=ListingsErrorCode.BLOCK_IN_PAST,

@@ -11,7 +11,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from shared_apps.accounts.models import User
-from shared_apps.core.errors import ApplicationError, ConflictError, ForbiddenError
+from shared_apps.core.errors import ConflictError, ForbiddenError, invalid_field
 from shared_apps.core.tenancy import marketplace_today
 from tenant_apps.bookings.constants import BookingStatus
 from tenant_apps.bookings.models import Booking
@@ -30,21 +30,17 @@ from tenant_apps.reviews.models import Review, ReviewPolicy
 from tenant_apps.reviews.selectors import review_policy
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
-
-
 def _check_rating(field: str, value, required: bool) -> None:
     if value is None:
         if required:
-            raise _invalid(field, f"Give a {field} from {RATING_MIN} to {RATING_MAX}.")
+            raise invalid_field(field, f"Give a {field} from {RATING_MIN} to {RATING_MAX}.")
         return
     if (
         isinstance(value, bool)
         or not isinstance(value, int)
         or not (RATING_MIN <= value <= RATING_MAX)
     ):
-        raise _invalid(
+        raise invalid_field(
             field, f"{field.capitalize()} must be a whole number from {RATING_MIN} to {RATING_MAX}."
         )
 
@@ -52,9 +48,11 @@ def _check_rating(field: str, value, required: bool) -> None:
 def _check_text(field: str, text: str, *, minimum: int, maximum: int) -> str:
     text = (text or "").strip()
     if len(text) < minimum:
-        raise _invalid(field, f"Write at least {minimum} characters.", "too_short")
+        raise invalid_field(field, f"Write at least {minimum} characters.", "too_short")
     if len(text) > maximum:
-        raise _invalid(field, f"Keep it to {maximum} characters (this is {len(text)}).", "too_long")
+        raise invalid_field(
+            field, f"Keep it to {maximum} characters (this is {len(text)}).", "too_long"
+        )
     return text
 
 
@@ -180,7 +178,7 @@ REVIEW_WINDOW_LIMITS = (1, 365)
 def review_policy_update(*, review_window_days: int) -> ReviewPolicy:
     low, high = REVIEW_WINDOW_LIMITS
     if not (low <= review_window_days <= high):
-        raise _invalid(
+        raise invalid_field(
             "review_window_days", f"The review window must be from {low} to {high} days."
         )
     policy = ReviewPolicy.load(for_update=True)

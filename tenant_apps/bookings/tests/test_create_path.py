@@ -82,7 +82,12 @@ def test_the_api_pins_the_query_count_of_a_booking(
     api, alpha, guest, listing, django_capture_on_commit_callbacks
 ):
     client = api(alpha.host, guest)
-    body = {"property_id": str(listing.id), "check_in": _day(10), "check_out": _day(12), "guests": 1}
+    body = {
+        "property_id": str(listing.id),
+        "check_in": _day(10),
+        "check_out": _day(12),
+        "guests": 1,
+    }
     client.post(BOOKINGS, {**body, "check_in": _day(20), "check_out": _day(22)})  # warm
 
     with (
@@ -106,7 +111,12 @@ def test_a_conflict_only_the_database_catches_is_a_409_and_leaves_nothing(
     """Two requests racing past the check: the second's insert meets the exclusion
     constraint. Without a savepoint around the insert the whole transaction goes, cleanly."""
     client = api(alpha.host, guest)
-    body = {"property_id": str(listing.id), "check_in": _day(10), "check_out": _day(13), "guests": 1}
+    body = {
+        "property_id": str(listing.id),
+        "check_in": _day(10),
+        "check_out": _day(13),
+        "guests": 1,
+    }
     assert client.post(BOOKINGS, body).status_code == 201
 
     with mock.patch.object(services, "dates_taken", return_value=(False, False)):
@@ -122,7 +132,12 @@ def test_a_conflict_only_the_database_catches_is_a_409_and_leaves_nothing(
 
 def test_blocks_and_bookings_are_still_told_apart(api, alpha, host, guest, listing):
     client = api(alpha.host, guest)
-    body = {"property_id": str(listing.id), "check_in": _day(10), "check_out": _day(13), "guests": 1}
+    body = {
+        "property_id": str(listing.id),
+        "check_in": _day(10),
+        "check_out": _day(13),
+        "guests": 1,
+    }
     assert client.post(BOOKINGS, body).status_code == 201
     with tenant_context(alpha.tenant):
         listing.blocks.create(start=_day(30), end=_day(32))
