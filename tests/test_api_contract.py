@@ -182,6 +182,11 @@ def _codes_in_source() -> dict[str, str]:
                         found[value.value] = where
                     elif isinstance(value, ast.JoinedStr):
                         found["<built at run time>"] = where
+            elif isinstance(node, ast.Assign) and any(
+                getattr(target, "id", None) == "default_code" for target in node.targets
+            ):  # an error class's own code
+                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                    found[node.value.value] = where
             elif isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values, strict=True):
                     is_code = isinstance(key, ast.Constant) and key.value == "code"

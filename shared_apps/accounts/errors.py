@@ -16,6 +16,7 @@ class AccountsErrorCode(models.TextChoices):
     TOKEN_EXPIRED = "token_expired", "The token has expired"
     TOKEN_INVALID = "token_invalid", "The token is not valid"
     TOKEN_REVOKED = "token_revoked", "The token was revoked (password changed or reset)"
+    TOO_MANY_ATTEMPTS = "too_many_attempts", "Locked out after failed logins; see Retry-After"
     TOKEN_REUSED = "token_reused", "A refresh token was used twice: every token is revoked"
     TOKEN_WRONG_TENANT = "token_wrong_tenant", "The token was issued by another host"
     WEAK_PASSWORD = "weak_password", "The password is too weak"
