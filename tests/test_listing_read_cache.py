@@ -149,6 +149,26 @@ def test_a_warm_answer_is_the_same_bytes_and_headers_without_a_query(api, gql, a
     assert len(queries) == 0
 
 
+def test_a_warm_answer_is_counted_under_its_route_in_the_request_metrics(api, alpha, town):
+    """Served before URL resolution, a stored answer still names the route that computed
+    it: dashboards and alerts by route must not lose the cached traffic to "unmatched"."""
+    from prometheus_client import REGISTRY
+
+    def served(route: str) -> float:
+        labels = {"route": route, "method": "GET", "status": "200"}
+        return REGISTRY.get_sample_value("rental_http_request_duration_seconds_count", labels) or 0
+
+    client = api(alpha.host)
+    path, route = f"{PROPERTIES}/{town[0].id}", "api/v1/properties/<uuid:property_id>"
+    _get(client, path)  # computed, then stored
+    before = served(route), served("unmatched")
+    warm, queries = _get(client, path)
+
+    assert queries == 0  # it was the stored answer
+    assert served(route) == before[0] + 1
+    assert served("unmatched") == before[1]
+
+
 def test_a_hosts_draft_is_never_served_to_anyone_else(api, gql, alpha, host, guest):
     draft = listing_factory(alpha.tenant, host, publish=False)
     path = f"{PROPERTIES}/{draft.id}"

@@ -54,6 +54,10 @@ def answer_key(request: HttpRequest) -> str | None:
     return "listings:answer:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
+# Stored beside an answer's headers (not a header: it is never sent).
+ROUTE_KEY = "x-answered-route"
+
+
 class ListingAnswerMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -67,7 +71,10 @@ class ListingAnswerMiddleware:
         stored = checked_get(key)
         if stored is not None:
             head, body = stored.split(b"\n", 1)
-            response = HttpResponse(body, headers=json.loads(head))
+            headers = json.loads(head)
+            # The route that computed it, for the request metrics (no URL resolution here).
+            request.answered_route = headers.pop(ROUTE_KEY, None)
+            response = HttpResponse(body, headers=headers)
             if request.path.startswith(REST_PREFIX):
                 # A computed REST answer reads the session (DRF's SessionAuthentication), so
                 # SessionMiddleware marks it `Vary: Cookie`; the stored one says the same.
@@ -93,6 +100,8 @@ class ListingAnswerMiddleware:
             and not response.streaming
             and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}  # set again when served
         ):
-            headers = json.dumps(dict(response.items())).encode()
+            match = getattr(request, "resolver_match", None)
+            route = match.route if match is not None else None
+            headers = json.dumps({**dict(response.items()), ROUTE_KEY: route}).encode()
             checked_set(key, pending.deps, headers + b"\n" + response.content)
         return response

@@ -23,7 +23,9 @@ def route_label(request: HttpRequest) -> str:
         return "healthz"
     match = getattr(request, "resolver_match", None)
     if match is None:
-        return "unmatched"  # unknown host, 404, or answered by a middleware
+        # A stored answer served by a middleware names the route that computed it
+        # (tenant_apps.listings.middleware); else: unknown host, 404, or another middleware.
+        return getattr(request, "answered_route", None) or "unmatched"
     return match.route or match.view_name or "unnamed"
 
 
