@@ -5,7 +5,7 @@ prices 40–900, a quarter of the listings not rated yet, created over the last 
 
 from __future__ import annotations
 
-# (city, country, latitude, longitude): as in bench/search.py.
+# (city, country, latitude, longitude): every bench seeds these (bench/search.py too).
 CITIES = [
     ("Paris", "FR", 48.8566, 2.3522), ("Lyon", "FR", 45.7640, 4.8357),
     ("Zurich", "CH", 47.3769, 8.5417), ("Geneva", "CH", 46.2044, 6.1432),

@@ -33,6 +33,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["EMAIL_URL"] = "dummymail://"
 
 from bench.common import drop_database, use_throwaway_database  # noqa: E402
+from bench.listings_sql import CITIES  # noqa: E402  (one set of cities for every bench)
 from bench.web import Call, interleaved, load, start_server, stop_server  # noqa: E402
 
 # BENCH_SEARCH_SEEDED=1: DATABASE_URL already holds seed()'s data and is kept (profiling).
@@ -59,13 +60,6 @@ from tenant_apps.listings.models import (  # noqa: E402
 )
 
 HOST = "bench.localhost"
-CITIES = [
-    ("Paris", "FR", 48.8566, 2.3522), ("Lyon", "FR", 45.7640, 4.8357),
-    ("Zurich", "CH", 47.3769, 8.5417), ("Geneva", "CH", 46.2044, 6.1432),
-    ("Berlin", "DE", 52.5200, 13.4050), ("Munich", "DE", 48.1351, 11.5820),
-    ("Rome", "IT", 41.9028, 12.4964), ("Milan", "IT", 45.4642, 9.1900),
-    ("Madrid", "ES", 40.4168, -3.7038), ("Lisbon", "PT", 38.7223, -9.1393),
-]  # fmt: skip
 TYPES = ["apartment", "house", "cabin", "villa", "room", "loft"]
 
 
