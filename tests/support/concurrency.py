@@ -28,6 +28,9 @@ def run_together(calls: list[Callable[[], object]]) -> list[object]:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    stuck = sum(thread.is_alive() for thread in threads)
+    if stuck:  # most often a lock held by the test's own open transaction
+        raise TimeoutError(f"{stuck} of {len(threads)} threads still running after 120 s")
     return results
 
 
