@@ -53,11 +53,11 @@ demo: migrate
 run: demo
 	$(ENV) PORT=$(PORT) deploy/run-dev.sh
 
-# Browser tests need a Chromium: found on the machine, else Debian's package installed when
-# we are root, else the run says plainly that they were skipped (CI sets
-# REQUIRE_BROWSER_TESTS=1, which makes a missing browser a failure instead).
+# Browser tests need a Chromium and the alert rules' check promtool: found on the machine,
+# else Debian's packages installed when we are root, else the run says plainly what was
+# skipped (CI sets REQUIRE_BROWSER_TESTS=1, which makes a missing browser a failure instead).
 test: services
-	-$(PY) -m tests.browser.chromium
+	-$(PY) -m tests.support.debian_tools
 	$(ENV) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 # ruff, and import-linter's contracts in pyproject.toml (the layers of docs/architecture.md).

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
+
+from tests.support.debian_tools import apt_install
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
 # Headless and quiet: no first-run UI, no calls home, nothing fetched in the background,
@@ -43,27 +44,18 @@ def ensure_chromium() -> str | None:
     """Chromium's path; installs Debian's package first when it is missing and we can (root
     with apt-get). None, after saying so, when browser tests can't run here."""
     found = find_chromium()
+    if found is None:
+        apt_install("chromium")
+        found = find_chromium()
     if found:
         print(f"Browser tests use {found}")  # noqa: T201
         return found
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("Chromium is missing: installing Debian's chromium package…")  # noqa: T201
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)  # noqa: S607
-        subprocess.run(  # noqa: S603
-            ["apt-get", "install", "-y", "-qq", "chromium"],  # noqa: S607
-            check=False,
-            env=env,
-        )
-        found = find_chromium()
-        if found:
-            print(f"Browser tests use {found}")  # noqa: T201
-            return found
     print(f"\n*** {NOT_RUN} ***\n", file=sys.stderr)  # noqa: T201
     return None
 
 
 if __name__ == "__main__":
-    # `make test` runs this first; a missing browser is reported, never a failure here (the
-    # test run then skips the browser tests, or fails them when REQUIRE_BROWSER_TESTS=1).
+    # A missing browser is reported, never a failure here (the test run then skips the
+    # browser tests, or fails them when REQUIRE_BROWSER_TESTS=1). `make test` runs this
+    # through tests.support.debian_tools, with promtool.
     ensure_chromium()
