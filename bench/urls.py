@@ -32,25 +32,37 @@ def one_redis_get(request):
     return HttpResponse(body, content_type="application/json")
 
 
-_search_sql: list[tuple[str, tuple]] = []
+_compiled: dict[str, tuple[str, tuple]] = {}
 
 
-def search_sql_only(request):
-    """The SQL statement of a city + dates + guests search (compiled once per process),
-    run and fetched with no ORM, serializer or cache: what the database alone costs."""
-    if not _search_sql:
-        from tenant_apps.listings.selectors import (
-            SearchFilters,
-            property_rows,
-            property_search_sorted,
-        )
+def _search_statement() -> tuple[str, tuple]:
+    from tenant_apps.listings.selectors import SearchFilters, property_rows, property_search_sorted
 
-        start = date.today() + timedelta(days=30)  # noqa: DTZ011
-        filters = SearchFilters(city="Madrid", check_in=start, check_out=start + timedelta(4),
-                                guests=2)  # fmt: skip
-        found, order_by = property_search_sorted(filters=filters, ordering="price")
-        _search_sql.append(property_rows(found.order_by(*order_by))[:21].query.sql_with_params())
-    sql, params = _search_sql[0]
+    start = date.today() + timedelta(days=30)  # noqa: DTZ011
+    filters = SearchFilters(city="Madrid", check_in=start, check_out=start + timedelta(4),
+                            guests=2)  # fmt: skip
+    found, order_by = property_search_sorted(filters=filters, ordering="price")
+    return property_rows(found.order_by(*order_by))[:21].query.sql_with_params()
+
+
+def _detail_statement() -> tuple[str, tuple]:
+    from tenant_apps.listings.models import Property
+    from tenant_apps.listings.selectors import property_rows, visible_properties
+
+    one = Property.objects.filter(status="published").values_list("pk", flat=True).first()
+    return property_rows(visible_properties(user=None).filter(pk=one))[:1].query.sql_with_params()
+
+
+STATEMENTS = {"search": _search_statement, "detail": _detail_statement}
+
+
+def sql_only(request, case: str):
+    """The SQL statement of a city + dates + guests search, or of a listing's detail
+    (compiled once per process), run and fetched with no ORM, serializer or cache: what the
+    database alone costs."""
+    if case not in _compiled:
+        _compiled[case] = STATEMENTS[case]()
+    sql, params = _compiled[case]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -60,6 +72,6 @@ def search_sql_only(request):
 urlpatterns = [
     path("bench/bare", bare),
     path("bench/floor/redis-get", one_redis_get),
-    path("bench/floor/search-sql", search_sql_only),
+    path("bench/floor/<str:case>-sql", sql_only),
     *tenant_urlpatterns,
 ]
