@@ -141,6 +141,15 @@ DATABASES["default"]["ENGINE"] = "shared_apps.core.postgresql_backend"
 # Persistent connections: a new connection per request costs about 4x in throughput.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Parameters bound by the server, and a statement run 5 times on a connection prepared
+# (psycopg 3), so PostgreSQL stops parsing and planning the hot reads again on every
+# request: a listing's detail takes ~17% less time (docs/benchmarks.md). A statement is
+# parsed again when the search_path changes, so marketplaces never share a plan. Turn it
+# off (DB_PREPARED_STATEMENTS=0) behind a transaction-pooling proxy such as PgBouncer.
+if env.bool("DB_PREPARED_STATEMENTS", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 # A PostgreSQL backend keeps the catalog entries of every schema it has queried (about
 # 250 KB each, never freed): a connection that has queried more marketplace schemas than
 # this is closed at the end of the request (or task), so a backend stays at about 20 MB
