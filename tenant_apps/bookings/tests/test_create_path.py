@@ -38,6 +38,16 @@ def _day(days: int) -> date:
     return date.today() + timedelta(days=days)  # noqa: DTZ011
 
 
+def _body(listing, *, check_in: int = 10, check_out: int = 13) -> dict:
+    """A booking request of one guest for `listing`, its dates in days from today."""
+    return {
+        "property_id": str(listing.id),
+        "check_in": _day(check_in),
+        "check_out": _day(check_out),
+        "guests": 1,
+    }
+
+
 @pytest.fixture
 def listing(alpha, host):
     return listing_factory(alpha.tenant, host, nightly_price=Decimal("100"))
@@ -82,13 +92,8 @@ def test_the_api_pins_the_query_count_of_a_booking(
     api, alpha, guest, listing, django_capture_on_commit_callbacks
 ):
     client = api(alpha.host, guest)
-    body = {
-        "property_id": str(listing.id),
-        "check_in": _day(10),
-        "check_out": _day(12),
-        "guests": 1,
-    }
-    client.post(BOOKINGS, {**body, "check_in": _day(20), "check_out": _day(22)})  # warm
+    body = _body(listing, check_out=12)
+    client.post(BOOKINGS, _body(listing, check_in=20, check_out=22))  # warm
 
     with (
         CaptureQueriesContext(connection) as captured,
@@ -112,16 +117,11 @@ def test_a_conflict_only_the_database_catches_is_a_409_and_leaves_nothing(
     """Two requests racing past the check: the second's insert meets the exclusion
     constraint. Without a savepoint around the insert the whole transaction goes, cleanly."""
     client = api(alpha.host, guest)
-    body = {
-        "property_id": str(listing.id),
-        "check_in": _day(10),
-        "check_out": _day(13),
-        "guests": 1,
-    }
+    body = _body(listing)
     assert client.post(BOOKINGS, body).status_code == 201
 
     with mock.patch.object(services, "dates_taken", return_value=(False, False)):
-        response = client.post(BOOKINGS, {**body, "check_in": _day(11)})
+        response = client.post(BOOKINGS, _body(listing, check_in=11))
 
     assert response.status_code == 409
     assert response.json()["code"] == "dates_unavailable"
@@ -133,18 +133,13 @@ def test_a_conflict_only_the_database_catches_is_a_409_and_leaves_nothing(
 
 def test_blocks_and_bookings_are_still_told_apart(api, alpha, host, guest, listing):
     client = api(alpha.host, guest)
-    body = {
-        "property_id": str(listing.id),
-        "check_in": _day(10),
-        "check_out": _day(13),
-        "guests": 1,
-    }
+    body = _body(listing)
     assert client.post(BOOKINGS, body).status_code == 201
     with tenant_context(alpha.tenant):
         listing.blocks.create(start=_day(30), end=_day(32))
 
-    booked = client.post(BOOKINGS, {**body, "check_in": _day(12), "check_out": _day(14)})
-    blocked = client.post(BOOKINGS, {**body, "check_in": _day(31), "check_out": _day(33)})
+    booked = client.post(BOOKINGS, _body(listing, check_in=12, check_out=14))
+    blocked = client.post(BOOKINGS, _body(listing, check_in=31, check_out=33))
 
     assert booked.status_code == blocked.status_code == 409
     assert booked.json()["message"] == "These dates are already booked."

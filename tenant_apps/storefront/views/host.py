@@ -23,7 +23,7 @@ from tenant_apps.listings.constants import MAX_PHOTO_BYTES
 from tenant_apps.listings.selectors import properties_of_host
 from tenant_apps.storefront import selectors
 from tenant_apps.storefront.access import host_page, member_page, not_found
-from tenant_apps.storefront.form_errors import show_service_errors
+from tenant_apps.storefront.form_errors import save_form, show_service_errors
 from tenant_apps.storefront.forms_host import BlockForm, ListingForm, MonthForm, PhotoUploadForm
 
 # Photo errors name the field "image"; the page's upload field is "photos".
@@ -72,17 +72,23 @@ def _listing_form(request: HttpRequest, **kwargs) -> ListingForm:
     )
 
 
+def _listing_url(prop) -> str:
+    return reverse("storefront-host-listing", kwargs={"property_id": prop.pk})
+
+
 @host_page
 def listing_new(request: HttpRequest) -> HttpResponse:
     form = _listing_form(request)
     if request.method == "POST" and form.is_valid():
-        try:
-            prop = listings.property_create(host=request.user, data=form.service_data())
-        except ApplicationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Draft saved. Add photos, then publish it."))
-            return redirect("storefront-host-listing", property_id=prop.pk)
+        saved = save_form(
+            request,
+            form,
+            lambda: listings.property_create(host=request.user, data=form.service_data()),
+            _("Draft saved. Add photos, then publish it."),
+            _listing_url,
+        )
+        if saved is not None:
+            return saved
     return render(request, "storefront/host/listing_form.html", {"form": form, "prop": None})
 
 
@@ -97,13 +103,15 @@ def listing_edit(request: HttpRequest, property_id) -> HttpResponse:
         return not_found(request)
     form = _listing_form(request, initial=ListingForm.initial_for(prop))
     if request.method == "POST" and form.is_valid():
-        try:
-            listings.property_update(property=prop, data=form.service_data())
-        except ApplicationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("storefront-host-listing", property_id=prop.pk)
+        saved = save_form(
+            request,
+            form,
+            lambda: listings.property_update(property=prop, data=form.service_data()),
+            _("Changes saved."),
+            _listing_url(prop),
+        )
+        if saved is not None:
+            return saved
     return _listing_page(request, prop, form=form, status=400 if form.errors else 200)
 
 
@@ -225,6 +233,11 @@ def _month(request: HttpRequest) -> date:
     return marketplace_today().replace(day=1)
 
 
+def _calendar_at(property_id, day: date) -> str:
+    """The calendar opened on the month of `day` (where the block just saved or removed is)."""
+    return f"{reverse('storefront-host-calendar', args=[property_id])}?month={day:%Y-%m}"
+
+
 @host_page
 def calendar(request: HttpRequest, property_id) -> HttpResponse:
     prop = _own(request, property_id)
@@ -235,14 +248,15 @@ def calendar(request: HttpRequest, property_id) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                block = listings.block_create(property=prop, **form.cleaned_data)
-            except ApplicationError as error:
-                show_service_errors(form, error)
-            else:
-                messages.success(request, _("Dates blocked."))
-                target = reverse("storefront-host-calendar", args=[prop.pk])
-                return redirect(f"{target}?month={block.start:%Y-%m}")
+            saved = save_form(
+                request,
+                form,
+                lambda: listings.block_create(property=prop, **form.cleaned_data),
+                _("Dates blocked."),
+                lambda block: _calendar_at(prop.pk, block.start),
+            )
+            if saved is not None:
+                return saved
         status = 400
     return render(
         request,
@@ -266,8 +280,7 @@ def block_delete(request: HttpRequest, property_id, block_id) -> HttpResponse:
         return not_found(request)
     listings.block_delete(block=block)
     messages.success(request, _("Dates open again."))
-    target = reverse("storefront-host-calendar", args=[property_id])
-    return redirect(f"{target}?month={block.start:%Y-%m}")
+    return redirect(_calendar_at(property_id, block.start))
 
 
 # --- requests, stays, payouts ---------------------------------------------------------------

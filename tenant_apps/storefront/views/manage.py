@@ -4,6 +4,8 @@ over the same services and selectors as the REST API."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +24,7 @@ from tenant_apps.payments.services import payment_settings_check, payment_settin
 from tenant_apps.reviews.selectors import review_policy
 from tenant_apps.reviews.services import review_policy_update
 from tenant_apps.storefront.access import admin_page, not_found
-from tenant_apps.storefront.form_errors import show_service_errors
+from tenant_apps.storefront.form_errors import save_form
 from tenant_apps.storefront.forms_manage import (
     BookingPolicyForm,
     BrandingForm,
@@ -74,13 +76,16 @@ def branding(request: HttpRequest) -> HttpResponse:
     # "Preview without saving" (the page without JavaScript) shows the typed values only.
     previewing = "preview" in request.POST
     if request.method == "POST" and not previewing and form.is_valid():
-        try:
-            branding_save(tenant=tenant, **form.service_arguments())
-        except ApplicationError as error:
-            show_service_errors(form, error, aliases={"logo_url": "logo", "hero_url": "hero"})
-        else:
-            messages.success(request, _("Branding saved. Guests see it now."))
-            return redirect("storefront-manage")
+        saved = save_form(
+            request,
+            form,
+            lambda: branding_save(tenant=tenant, **form.service_arguments()),
+            _("Branding saved. Guests see it now."),
+            "storefront-manage",
+            aliases={"logo_url": "logo", "hero_url": "hero"},
+        )
+        if saved is not None:
+            return saved
     values = dict(_branding_values(tenant))
     if form.is_bound:
         # Preview what was typed, as long as the colours are colours.
@@ -173,13 +178,15 @@ def payments(request: HttpRequest) -> HttpResponse:
     stored = payment_settings()
     form = _payment_form(request, stored)
     if request.method == "POST" and form.is_valid():
-        try:
-            payment_settings_update(**form.service_arguments())
-        except ApplicationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Payment settings saved."))
-            return redirect("storefront-manage-payments")
+        saved = save_form(
+            request,
+            form,
+            lambda: payment_settings_update(**form.service_arguments()),
+            _("Payment settings saved."),
+            "storefront-manage-payments",
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "storefront/manage/payments.html",
@@ -221,16 +228,13 @@ def policies(request: HttpRequest) -> HttpResponse:
     )
     bound = {"booking": booking_form, "reviews": review_form}.get(which)
     if bound is not None and bound.is_valid():
-        try:
-            if which == "booking":
-                booking_policy_update(data=bound.cleaned_data)
-            else:
-                review_policy_update(**bound.cleaned_data)
-        except ApplicationError as error:
-            show_service_errors(bound, error)
+        if which == "booking":
+            call = partial(booking_policy_update, data=bound.cleaned_data)
         else:
-            messages.success(request, _("Policy saved."))
-            return redirect("storefront-manage-policies")
+            call = partial(review_policy_update, **bound.cleaned_data)
+        saved = save_form(request, bound, call, _("Policy saved."), "storefront-manage-policies")
+        if saved is not None:
+            return saved
     return render(
         request,
         "storefront/manage/policies.html",
