@@ -118,6 +118,29 @@ def test_rows_answer_equals_the_model_serializer(alpha, host):
         assert row["amenity_codes"] == ["kitchen", "wifi"]
 
 
+def test_the_detail_query_built_once_serves_each_marketplace_its_own_rows(
+    alpha, bravo, host, make_member
+):
+    """every_listing_rows() keeps one query per process for every marketplace: each reads its
+    own schema through it, a host still sees their draft, and the kept query holds no rows."""
+    from tenant_apps.listings import selectors
+
+    mine = listing_factory(alpha.tenant, host, title="Alpha only")
+    draft = listing_factory(alpha.tenant, host, title="Alpha draft", publish=False)
+    theirs = listing_factory(bravo.tenant, make_member(bravo.tenant, "host").user)
+    with tenant_context(alpha.tenant):
+        assert property_row_for_viewer(property_id=mine.pk, user=None)["title"] == "Alpha only"
+        assert property_row_for_viewer(property_id=theirs.pk, user=None) is None
+        assert property_row_for_viewer(property_id=draft.pk, user=None) is None
+        assert property_row_for_viewer(property_id=draft.pk, user=host)["status"] == "draft"
+    with tenant_context(bravo.tenant):
+        assert property_row_for_viewer(property_id=theirs.pk, user=None)["id"] == theirs.pk
+        assert property_row_for_viewer(property_id=mine.pk, user=None) is None
+    kept = selectors._every_listing_rows[0]
+    assert kept._result_cache is None
+    assert selectors.every_listing_rows() is not kept
+
+
 def _png():
     from tenant_apps.listings.tests.factories import image_upload
 
