@@ -205,11 +205,14 @@ class SearchFilters:
     check_out: date | None = None
 
 
-def property_search(*, filters: SearchFilters) -> QuerySet[Property]:
-    """Published listings matching every filter given, in one SQL query (plus prefetches).
-    With dates, only listings free for the whole stay and accepting its length."""
+def property_search(*, filters: SearchFilters, rows: bool = False) -> QuerySet[Property]:
+    """Published listings matching every filter given, in one SQL query (plus prefetches),
+    or with `rows` as dicts in one query (property_rows). With dates, only listings free for
+    the whole stay and accepting its length."""
     f = filters
-    found = Property.objects.filter(status=PropertyStatus.PUBLISHED)
+    found = (every_listing_rows() if rows else Property.objects).filter(
+        status=PropertyStatus.PUBLISHED
+    )
     if f.city:
         found = found.filter(city__iexact=f.city)
     if f.country:
@@ -249,7 +252,7 @@ def property_search(*, filters: SearchFilters) -> QuerySet[Property]:
                 longitude__range=(f.longitude - lng_span, f.longitude + lng_span),
                 distance_km__lte=f.radius_km,
             )
-    return with_related(found)
+    return found if rows else with_related(found)
 
 
 # Search orderings (the `ordering` filter) -> ORDER BY; each ends with a unique column, so
@@ -264,12 +267,12 @@ SEARCH_ORDER_BY = {
 
 
 def property_search_sorted(
-    *, filters: SearchFilters, ordering: str | None
+    *, filters: SearchFilters, ordering: str | None, rows: bool = False
 ) -> tuple[QuerySet[Property], tuple[str, ...]]:
-    """The search and its ORDER BY (by distance when a point is given, else newest first).
-    Unrated listings sort after every rated one."""
+    """The search (as rows with `rows`) and its ORDER BY (by distance when a point is
+    given, else newest first). Unrated listings sort after every rated one."""
     ordering = ordering or ("distance" if filters.latitude is not None else "newest")
-    found = property_search(filters=filters)
+    found = property_search(filters=filters, rows=rows)
     if ordering == "rating":
         found = found.annotate(rating_sort=Coalesce("rating_average", Value(Decimal(-1))))
     return found, SEARCH_ORDER_BY[ordering]

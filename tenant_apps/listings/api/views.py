@@ -74,8 +74,10 @@ class PropertyListCreateView(MarketplaceGenericAPIView):
         # Versions read before the query (ListingAnswerMiddleware stores the answer under
         # them): a write committed meanwhile leaves the stored answer already stale.
         deps = SearchDeps(filters.check_in, filters.check_out)
-        found, self.order_by = selectors.property_search_sorted(filters=filters, ordering=ordering)
-        rows = self.paginate_queryset(selectors.property_rows(found))
+        found, self.order_by = selectors.property_search_sorted(
+            filters=filters, ordering=ordering, rows=True
+        )
+        rows = self.paginate_queryset(found)
         answer_depends_on(deps.after(row["id"] for row in rows))
         return self.get_paginated_response(PropertyRowOutput.many(rows))
 
