@@ -30,6 +30,9 @@ import hashlib
 import json
 import logging
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -84,11 +87,18 @@ def _bump(keys: Iterable[str]) -> None:
     try:
         client = cache.client.get_client(write=True)
         pipe = client.pipeline(transaction=False)
-        for key in keys:
-            pipe.incr(cache.make_key(key))
-        pipe.execute()
+        full_keys = [cache.make_key(key) for key in keys]
+        for key in full_keys:
+            pipe.incr(key)
+        values = pipe.execute()
     except Exception:  # Redis down: no answer is served from it either (degraded mode)
         logger.warning("listings cache: could not bump %s", keys, exc_info=True)
+        local_answers.forget_versions()
+        return
+    # This process never serves what it has just made stale (others: see LocalAnswers).
+    local_answers.versions_read(
+        dict(zip(full_keys, (str(v).encode() for v in values), strict=True))
+    )
 
 
 def bump_listings_version() -> None:
@@ -259,10 +269,10 @@ def stay_changed(
 
 # --- Stored answers checked in one round trip -------------------------------------------
 #
-# A warm answer costs one Redis call: a script reads the entry, reads the versions its
-# header names and returns the body only if they all still match. The entry is stored raw
-# (not pickled): a JSON header line {"k": [full version keys], "v": [their values]}, then
-# the payload.
+# A warm answer costs at most one Redis call: a script reads the entry, reads the versions
+# its header names and returns the entry only if they all still match. The entry is stored
+# raw (not pickled): a JSON header line {"k": [full version keys], "v": [their values]},
+# then the payload. Each process also keeps the answers it served lately (LocalAnswers).
 
 _CHECKED_GET = """
 local entry = redis.call('GET', KEYS[1])
@@ -273,21 +283,105 @@ local current = redis.call('MGET', unpack(header['k']))
 for i, value in ipairs(header['v']) do
   if current[i] ~= value then return false end
 end
-return string.sub(entry, cut + 1)
+return entry
 """
 _script: list = []
 
 
+class LocalAnswers:
+    """The answers this process served lately, and the version values it read lately.
+
+    The Redis round trip is most of what a warm answer costs (docs/benchmarks.md), so a
+    process serves an answer it holds without asking Redis while every version the answer
+    depends on was read (or bumped by this process) less than LISTINGS_VERSION_TRUST_MS
+    ago and still matches. A write in another process can therefore go unseen here for at
+    most that long (a write in this process is seen at once: _bump updates the values);
+    past it, the versions are read again (one MGET) before the answer is served. 0 turns
+    this off: every warm answer is then checked in Redis."""
+
+    MAX_VERSIONS = 50_000
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        # full answer key -> ({full version key: value}, payload), least recently used first
+        self.answers: OrderedDict[str, tuple[dict[str, bytes], bytes]] = OrderedDict()
+        self.versions: dict[str, tuple[bytes, float]] = {}  # full key -> (value, read at)
+
+    @staticmethod
+    def trust_seconds() -> float:
+        return settings.LISTINGS_VERSION_TRUST_MS / 1000
+
+    def versions_read(self, values: dict[str, bytes]) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if len(self.versions) > self.MAX_VERSIONS:
+                self.versions.clear()
+            self.versions.update((key, (value, now)) for key, value in values.items())
+
+    def forget_versions(self) -> None:
+        with self.lock:
+            self.versions.clear()
+
+    def keep(self, key: str, deps: dict[str, bytes], payload: bytes) -> None:
+        with self.lock:
+            self.answers[key] = (deps, payload)
+            self.answers.move_to_end(key)
+            while len(self.answers) > settings.LISTINGS_LOCAL_ANSWERS:
+                self.answers.popitem(last=False)
+
+    def get(self, key: str, read_versions: Callable[[list[str]], list]) -> bytes | None:
+        """The payload held for `key` if its versions still match (values older than the
+        trust window are read again through `read_versions`), else None (and dropped)."""
+        with self.lock:
+            held = self.answers.get(key)
+            if held is None:
+                return None
+            self.answers.move_to_end(key)
+            deps, payload = held
+            deadline = time.monotonic() - self.trust_seconds()
+            known = {k: self.versions.get(k) for k in deps}
+        stale = [k for k, seen in known.items() if seen is None or seen[1] < deadline]
+        current = {k: seen[0] for k, seen in known.items() if k not in stale}
+        if stale:
+            values = read_versions(stale)
+            self.versions_read(dict(zip(stale, values, strict=True)))
+            current.update(zip(stale, values, strict=True))
+        if current == deps:
+            return payload
+        with self.lock:
+            self.answers.pop(key, None)
+        return None
+
+
+local_answers = LocalAnswers()
+
+
 def checked_get(key: str) -> bytes | None:
     """The payload stored under `key` if every version it depends on is unchanged."""
+    full_key = cache.make_key(key)
     try:
+        if settings.LISTINGS_VERSION_TRUST_MS > 0:
+            payload = local_answers.get(
+                full_key, lambda keys: cache.client.get_client(write=False).mget(keys)
+            )
+            if payload is not None:
+                return payload
         client = cache.client.get_client(write=False)
         if not _script:
             _script.append(client.register_script(_CHECKED_GET))
-        return _script[0](keys=[cache.make_key(key)], client=client) or None
+        entry = _script[0](keys=[full_key], client=client)
     except Exception:  # Redis down: a miss (the view answers from the database)
         logger.warning("listings cache: stored answer unreadable", exc_info=True)
         return None
+    if not entry:
+        return None
+    head, payload = entry.split(b"\n", 1)
+    if settings.LISTINGS_VERSION_TRUST_MS > 0:
+        header = json.loads(head)
+        deps = dict(zip(header["k"], (v.encode() for v in header["v"]), strict=True))
+        local_answers.versions_read(deps)  # just checked by the script
+        local_answers.keep(full_key, deps, payload)
+    return payload
 
 
 def checked_set(key: str, deps: dict[str, int], payload: bytes) -> None:

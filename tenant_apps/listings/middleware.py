@@ -16,7 +16,9 @@ Who may be served a stored answer, and what is stored, follow the views' own rul
 - keys carry the schema (the cache's key function), the Host header (answers hold absolute
   links), the Accept header, the path and the sorted query string (or the GraphQL body);
 - a stored answer is served only while every version key it depends on is unchanged,
-  checked with it in one Redis call (cache.checked_get)."""
+  checked with it in one Redis call (cache.checked_get), or without any when this process
+  holds the answer and read those versions less than LISTINGS_VERSION_TRUST_MS ago
+  (cache.LocalAnswers, docs/decisions/0028)."""
 
 from __future__ import annotations
 
