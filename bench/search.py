@@ -277,6 +277,9 @@ FLOORS = {
     "floor: bare view + the search's SQL alone (cache off)": "/bench/floor/search-sql",
     "floor: bare view + the detail's SQL alone (cache off)": "/bench/floor/detail-sql",
 }
+# Passes over a case's calls before it is measured warm: after the first, each worker
+# misses a given answer with probability 1/2 per pass.
+WARM_PASSES = 6
 HIT_RATIO_CASE = "listings cache hit ratio, 95% reads / 5% bookings"
 HIT_RATIO_GOAL = 0.9
 GUEST_EMAIL = "guest@bench.test"
@@ -425,11 +428,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     for name, floor in FLOORS.items():
                         rows.append(measure(name, [Call(floor)] * len(searches), args.repeats))
                     continue
-                for calls in (searches, graphql, details):  # fill the cache
-                    load(HOST, calls)
-                rows.append(measure("search, cache warm", searches, args.repeats))
-                rows.append(measure("GraphQL search, cache warm", graphql, args.repeats))
-                rows.append(measure("property detail, cache warm", details, args.repeats))
+                # Warm means in Redis and held by each worker (the first pass computes and
+                # stores; later ones land on either worker, which then holds the answer).
+                for name, calls in (("search, cache warm", searches),
+                                    ("GraphQL search, cache warm", graphql),
+                                    ("property detail, cache warm", details)):  # fmt: skip
+                    for _ in range(WARM_PASSES):
+                        load(HOST, calls)
+                    rows.append(measure(name, calls, args.repeats))
             finally:
                 stop_server(server)
         rows.append(hit_ratio(args.operations, reads_per_kind=40 if quick else 200))

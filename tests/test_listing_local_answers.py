@@ -1,7 +1,8 @@
-"""Warm listing answers held by the process (tenant_apps.listings.cache.LocalAnswers): served
+"""Warm listing answers held by the process (tenant_apps/listings/local_answers.py): served
 without Redis while the versions they depend on are trusted, a write in this process seen at
-once, a write in another process seen once the trust window has passed, never an answer of
-one marketplace on another, and Redis dying handled like any other miss."""
+once, a write in another process seen when its notice arrives (or, with nobody listening,
+once the short window has passed), never an answer of one marketplace on another, and Redis
+dying handled like any other miss."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.core import degraded, tenancy
 from tenant_apps.listings import services as listings
-from tenant_apps.listings.cache import bump_listings_version, listing_key, local_answers
+from tenant_apps.listings.cache import bump_listings_version, listing_key
+from tenant_apps.listings.local_answers import local_answers, notice_channel
 from tenant_apps.listings.tests.factories import listing_factory
 from tests.support.redis_server import private_redis
 
@@ -30,11 +32,11 @@ def _local_answers_on(marketplaces, db, settings):
     for market in marketplaces.values():
         with tenant_context(market.tenant):
             bump_listings_version()
-    local_answers.answers.clear()
+    local_answers.forget_answers()
     local_answers.forget_versions()
     tenancy.host_map.forget()
     yield
-    local_answers.answers.clear()
+    local_answers.forget_answers()
     local_answers.forget_versions()
     tenancy.host_map.forget()
 
@@ -87,18 +89,57 @@ def test_a_write_in_this_process_is_seen_at_once(api, alpha, host):
     assert queries > 0
 
 
-def test_a_write_elsewhere_is_seen_once_the_trust_window_has_passed(api, alpha, host, settings):
+def _write_elsewhere(listing, *, tell: bool) -> None:
+    """What another process's edit does: the row changes, the listing's version key is
+    bumped in Redis and (`tell`) the bump notice is published, as _bump does."""
+    type(listing).objects.filter(pk=listing.pk).update(title="After")
+    key = cache.make_key(listing_key(listing.pk))
+    redis = cache.client.get_client(write=True)
+    redis.incr(key)
+    if tell:
+        redis.publish(notice_channel(), key)
+
+
+def _listening() -> bool:
+    deadline = time.monotonic() + 5
+    while local_answers.listening_to is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return local_answers.listening_to is not None
+
+
+def test_a_write_elsewhere_is_seen_as_soon_as_its_notice_arrives(api, alpha, host, settings):
+    settings.LISTINGS_VERSION_TRUST_MS = 1  # only the notices keep versions trusted
+    listing = listing_factory(alpha.tenant, host, title="Before")
+    client = api(alpha.host)
+    path = f"{PROPERTIES}/{listing.pk}"
+    _get(client, path)
+    assert _listening()
+    for _ in range(2):  # read while listening: trusted from now on
+        _get(client, path)
+    held, queries = _get(client, path)
+    assert (held.json()["title"], queries) == ("Before", 0)
+    with tenant_context(alpha.tenant):
+        _write_elsewhere(listing, tell=True)
+    deadline, title = time.monotonic() + 2, "Before"
+    while title == "Before" and time.monotonic() < deadline:
+        title = _get(client, path)[0].json()["title"]
+    assert title == "After"
+
+
+def test_unheard_writes_elsewhere_are_seen_once_the_short_window_has_passed(
+    api, alpha, host, settings, monkeypatch
+):
+    """Nobody listening (Redis pub/sub lost): a version is trusted for the short window."""
     settings.LISTINGS_VERSION_TRUST_MS = 300
+    monkeypatch.setattr(local_answers, "ensure_listening", lambda: None)
+    monkeypatch.setattr(local_answers, "listening_to", None)
     listing = listing_factory(alpha.tenant, host, title="Before")
     client = api(alpha.host)
     path = f"{PROPERTIES}/{listing.pk}"
     for _ in range(2):
         _get(client, path)
     with tenant_context(alpha.tenant):
-        # Another process's write: the row changes and its version key is bumped in Redis,
-        # without this process's bookkeeping.
-        type(listing).objects.filter(pk=listing.pk).update(title="After")
-        cache.client.get_client(write=True).incr(cache.make_key(listing_key(listing.pk)))
+        _write_elsewhere(listing, tell=False)
     within, queries = _get(client, path)
     assert (within.json()["title"], queries) == ("Before", 0)  # the documented bound
     time.sleep(0.35)

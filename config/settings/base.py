@@ -451,7 +451,7 @@ LISTINGS_CACHE = env.bool("LISTINGS_CACHE", default=True)
 # for at most this long (docs/decisions/0028). 0: every warm answer is checked in Redis.
 LISTINGS_VERSION_TRUST_MS = env.int("LISTINGS_VERSION_TRUST_MS", default=50)
 # How many answers each process holds for that (about 20 KB each).
-LISTINGS_LOCAL_ANSWERS = env.int("LISTINGS_LOCAL_ANSWERS", default=500)
+LISTINGS_LOCAL_ANSWERS = env.int("LISTINGS_LOCAL_ANSWERS", default=1000)
 
 # --- GraphQL (/graphql/ on marketplace hosts; config/graphql.py) ----------------------------
 # No middleware: graphene-django adds its debug middleware (SQL capture on every field)

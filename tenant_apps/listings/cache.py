@@ -30,9 +30,6 @@ import hashlib
 import json
 import logging
 import secrets
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -41,6 +38,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+
+from tenant_apps.listings import local_answers as held
+from tenant_apps.listings.local_answers import local_answers
 
 logger = logging.getLogger(__name__)
 
@@ -82,23 +82,25 @@ def snapshot(keys: Iterable[str]) -> dict[str, int]:
 
 def _bump(keys: Iterable[str]) -> None:
     """Increments the keys in order, in one round trip (a missing key becomes 1, which no
-    snapshot holds: snapshots create missing keys with a large random value)."""
+    snapshot holds: snapshots create missing keys with a large random value), and tells
+    every process holding answers which versions moved (local_answers.py)."""
     keys = list(keys)
+    full_keys = [cache.make_key(key) for key in keys]
+    notices = local_answers.notices_now()
     try:
         client = cache.client.get_client(write=True)
         pipe = client.pipeline(transaction=False)
-        full_keys = [cache.make_key(key) for key in keys]
         for key in full_keys:
             pipe.incr(key)
-        values = pipe.execute()
+        pipe.publish(held.notice_channel(), " ".join(full_keys))
+        *values, _listeners = pipe.execute()
     except Exception:  # Redis down: no answer is served from it either (degraded mode)
         logger.warning("listings cache: could not bump %s", keys, exc_info=True)
         local_answers.forget_versions()
         return
-    # This process never serves what it has just made stale (others: see LocalAnswers).
-    local_answers.versions_read(
-        dict(zip(full_keys, (str(v).encode() for v in values), strict=True))
-    )
+    # This process never serves what it has just made stale.
+    new_values = (str(value).encode() for value in values)
+    local_answers.versions_read(dict(zip(full_keys, new_values, strict=True)), notices)
 
 
 def bump_listings_version() -> None:
@@ -272,7 +274,7 @@ def stay_changed(
 # A warm answer costs at most one Redis call: a script reads the entry, reads the versions
 # its header names and returns the entry only if they all still match. The entry is stored
 # raw (not pickled): a JSON header line {"k": [full version keys], "v": [their values]},
-# then the payload. Each process also keeps the answers it served lately (LocalAnswers).
+# then the payload. Each process also keeps the answers it served lately (local_answers.py).
 
 _CHECKED_GET = """
 local entry = redis.call('GET', KEYS[1])
@@ -288,79 +290,12 @@ return entry
 _script: list = []
 
 
-class LocalAnswers:
-    """The answers this process served lately, and the version values it read lately.
-
-    The Redis round trip is most of what a warm answer costs (docs/benchmarks.md), so a
-    process serves an answer it holds without asking Redis while every version the answer
-    depends on was read (or bumped by this process) less than LISTINGS_VERSION_TRUST_MS
-    ago and still matches. A write in another process can therefore go unseen here for at
-    most that long (a write in this process is seen at once: _bump updates the values);
-    past it, the versions are read again (one MGET) before the answer is served. 0 turns
-    this off: every warm answer is then checked in Redis."""
-
-    MAX_VERSIONS = 50_000
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        # full answer key -> ({full version key: value}, payload), least recently used first
-        self.answers: OrderedDict[str, tuple[dict[str, bytes], bytes]] = OrderedDict()
-        self.versions: dict[str, tuple[bytes, float]] = {}  # full key -> (value, read at)
-
-    @staticmethod
-    def trust_seconds() -> float:
-        return settings.LISTINGS_VERSION_TRUST_MS / 1000
-
-    def versions_read(self, values: dict[str, bytes]) -> None:
-        now = time.monotonic()
-        with self.lock:
-            if len(self.versions) > self.MAX_VERSIONS:
-                self.versions.clear()
-            self.versions.update((key, (value, now)) for key, value in values.items())
-
-    def forget_versions(self) -> None:
-        with self.lock:
-            self.versions.clear()
-
-    def keep(self, key: str, deps: dict[str, bytes], payload: bytes) -> None:
-        with self.lock:
-            self.answers[key] = (deps, payload)
-            self.answers.move_to_end(key)
-            while len(self.answers) > settings.LISTINGS_LOCAL_ANSWERS:
-                self.answers.popitem(last=False)
-
-    def get(self, key: str, read_versions: Callable[[list[str]], list]) -> bytes | None:
-        """The payload held for `key` if its versions still match (values older than the
-        trust window are read again through `read_versions`), else None (and dropped)."""
-        with self.lock:
-            held = self.answers.get(key)
-            if held is None:
-                return None
-            self.answers.move_to_end(key)
-            deps, payload = held
-            deadline = time.monotonic() - self.trust_seconds()
-            known = {k: self.versions.get(k) for k in deps}
-        stale = [k for k, seen in known.items() if seen is None or seen[1] < deadline]
-        current = {k: seen[0] for k, seen in known.items() if k not in stale}
-        if stale:
-            values = read_versions(stale)
-            self.versions_read(dict(zip(stale, values, strict=True)))
-            current.update(zip(stale, values, strict=True))
-        if current == deps:
-            return payload
-        with self.lock:
-            self.answers.pop(key, None)
-        return None
-
-
-local_answers = LocalAnswers()
-
-
 def checked_get(key: str) -> bytes | None:
     """The payload stored under `key` if every version it depends on is unchanged."""
     full_key = cache.make_key(key)
+    notices = local_answers.notices_now()
     try:
-        if settings.LISTINGS_VERSION_TRUST_MS > 0:
+        if held.enabled():
             payload = local_answers.get(
                 full_key, lambda keys: cache.client.get_client(write=False).mget(keys)
             )
@@ -376,10 +311,10 @@ def checked_get(key: str) -> bytes | None:
     if not entry:
         return None
     head, payload = entry.split(b"\n", 1)
-    if settings.LISTINGS_VERSION_TRUST_MS > 0:
+    if held.enabled():
         header = json.loads(head)
         deps = dict(zip(header["k"], (v.encode() for v in header["v"]), strict=True))
-        local_answers.versions_read(deps)  # just checked by the script
+        local_answers.versions_read(deps, notices)  # just checked by the script
         local_answers.keep(full_key, deps, payload)
     return payload
 

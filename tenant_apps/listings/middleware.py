@@ -27,7 +27,6 @@ import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
 from tenant_apps.listings.cache import PendingAnswer, checked_get, checked_set, pending_answer
@@ -81,9 +80,6 @@ class ListingAnswerMiddleware:
                 # A computed REST answer reads the session (DRF's SessionAuthentication), so
                 # SessionMiddleware marks it `Vary: Cookie`; the stored one says the same.
                 patch_vary_headers(response, ("Cookie",))
-            else:
-                # graphene's view ensures a CSRF cookie (for GraphiQL): so does its answer.
-                get_token(request)
             return response
         # A GraphQL answer is stored only when the GraphQL view approved it (anonymous,
         # a query of public root fields only, no errors: PublicListingAnswers.put).
@@ -100,7 +96,7 @@ class ListingAnswerMiddleware:
             and pending.deps
             and (pending.approved or not pending.needs_approval)
             and not response.streaming
-            and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}  # set again when served
+            and not response.cookies
         ):
             match = getattr(request, "resolver_match", None)
             route = match.route if match is not None else None

@@ -252,7 +252,13 @@ class GraphQLView(BaseGraphQLView):
         else:
             if authenticated:
                 request.user = authenticated[0]
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        if response.get("Content-Type", "").startswith("application/json"):
+            # graphene's dispatch sets a CSRF cookie (for its GraphiQL page); a JSON answer
+            # needs none: this view is CSRF-exempt and reads bearer tokens only.
+            response.cookies.pop(settings.CSRF_COOKIE_NAME, None)
+            request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+        return response
 
     def parse_body(self, request):
         if self.get_content_type(request) == "application/json":
