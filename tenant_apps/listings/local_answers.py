@@ -79,13 +79,16 @@ class LocalAnswers:
             self.versions.clear()
             self.notices += 1
 
-    def _trusted(self, seen: tuple[bytes, float, bool] | None, now: float) -> bool:
-        if seen is None:
-            return False
-        age = now - seen[1]
-        if age < settings.LISTINGS_VERSION_TRUST_MS / 1000:
-            return True
-        return seen[2] and age < PUSHED_TRUST_SECONDS and self.listening_to == _redis_location()
+    def _stale(self, deps: dict[str, bytes], now: float) -> list[str]:
+        """The versions of `deps` not trusted now (called with the lock held)."""
+        short = now - settings.LISTINGS_VERSION_TRUST_MS / 1000
+        pushed = now - PUSHED_TRUST_SECONDS if self.listening_to == _redis_location() else short
+        stale = []
+        for key in deps:
+            seen = self.versions.get(key)
+            if seen is None or seen[1] < (pushed if seen[2] else short):
+                stale.append(key)
+        return stale
 
     # --- answers ----------------------------------------------------------------------
 
@@ -110,11 +113,9 @@ class LocalAnswers:
                 return None
             self.answers.move_to_end(key)
             deps, payload = held
-            now = time.monotonic()
-            current = {k: self.versions.get(k) for k in deps}
-            stale = [k for k, seen in current.items() if not self._trusted(seen, now)]
+            stale = self._stale(deps, time.monotonic())
+            values = {k: self.versions[k][0] for k in deps if k not in stale}
             notices = self.notices
-        values = {k: seen[0] for k, seen in current.items() if k not in stale}
         if stale:
             fresh = dict(zip(stale, read_versions(stale), strict=True))
             self.versions_read(fresh, notices)

@@ -41,18 +41,18 @@ def answer_key(request: HttpRequest) -> str | None:
         return None
     if request.method == "GET" and request.path.startswith(REST_PREFIX):
         query = sorted(request.META.get("QUERY_STRING", "").split("&"))
-        what = request.path + "?" + "&".join(query)
+        what = (request.path + "?" + "&".join(query)).encode()
     elif (
         request.method == "POST"
         and request.path == GRAPHQL_PATH
         and request.content_type == "application/json"
         and int(request.META.get("CONTENT_LENGTH") or 0) <= settings.GRAPHQL_MAX_QUERY_BYTES
     ):
-        what = "graphql:" + request.META.get("QUERY_STRING", "") + ":" + request.body.hex()
+        what = b"graphql:" + request.META.get("QUERY_STRING", "").encode() + b":" + request.body
     else:
         return None
-    raw = "\n".join((request.get_host(), request.META.get("HTTP_ACCEPT", ""), what))
-    return "listings:answer:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+    head = "\n".join((request.get_host(), request.META.get("HTTP_ACCEPT", ""), ""))
+    return "listings:answer:" + hashlib.sha256(head.encode() + what).hexdigest()[:40]
 
 
 # Stored beside an answer's headers (not a header: it is never sent).
