@@ -158,7 +158,7 @@ if env.bool("DB_PREPARED_STATEMENTS", default=True):
 DATABASE_SCHEMAS_PER_CONNECTION = env.int("DATABASE_SCHEMAS_PER_CONNECTION", default=100)
 # One `SET search_path` per schema switch, not one per statement (django-tenants forgets the
 # setting on every rollback, which is what reverts it in PostgreSQL).
-TENANT_LIMIT_SET_CALLS = True
+TENANT_LIMIT_SET_CALLS = env.bool("TENANT_LIMIT_SET_CALLS", default=True)
 # Each process caches the Host -> marketplace map; other processes see a domain added,
 # removed or suspended at most this many seconds later (shared_apps.core.tenancy).
 HOST_MAP_CHECK_SECONDS = env.float("HOST_MAP_CHECK_SECONDS", default=1.0)
