@@ -6,7 +6,6 @@ dying handled like any other miss."""
 
 from __future__ import annotations
 
-import copy
 import time
 
 import pytest
@@ -20,7 +19,7 @@ from tenant_apps.listings import services as listings
 from tenant_apps.listings.cache import bump_listings_version, listing_key
 from tenant_apps.listings.local_answers import local_answers, notice_channel
 from tenant_apps.listings.tests.factories import listing_factory
-from tests.support.redis_server import private_redis
+from tests.support.redis_server import caches_on, private_redis
 
 PROPERTIES = "/api/v1/properties"
 
@@ -46,6 +45,15 @@ def _get(client, path, **params):
         response = client.get(path, params)
     assert response.status_code == 200
     return response, len(queries)
+
+
+def _held(client, listing):
+    """Reads a listing's detail until this process holds it (computed and stored, then
+    checked in Redis and kept); the client and the path, for more reads."""
+    path = f"{PROPERTIES}/{listing.pk}"
+    for _ in range(2):
+        _get(client, path)
+    return client, path
 
 
 @pytest.fixture
@@ -78,10 +86,7 @@ def test_a_held_answer_is_served_without_redis_or_sql(api, alpha, host, redis_ca
 
 def test_a_write_in_this_process_is_seen_at_once(api, alpha, host):
     listing = listing_factory(alpha.tenant, host, title="Before")
-    client = api(alpha.host)
-    path = f"{PROPERTIES}/{listing.pk}"
-    for _ in range(3):
-        _get(client, path)
+    client, path = _held(api(alpha.host), listing)
     with tenant_context(alpha.tenant):
         listings.property_update(property=listing, data={"title": "After"})
     fresh, queries = _get(client, path)
@@ -134,10 +139,7 @@ def test_unheard_writes_elsewhere_are_seen_once_the_short_window_has_passed(
     monkeypatch.setattr(local_answers, "ensure_listening", lambda: None)
     monkeypatch.setattr(local_answers, "listening_to", None)
     listing = listing_factory(alpha.tenant, host, title="Before")
-    client = api(alpha.host)
-    path = f"{PROPERTIES}/{listing.pk}"
-    for _ in range(2):
-        _get(client, path)
+    client, path = _held(api(alpha.host), listing)
     with tenant_context(alpha.tenant):
         _write_elsewhere(listing, tell=False)
     within, queries = _get(client, path)
@@ -166,15 +168,8 @@ def test_redis_dying_is_a_miss_once_the_held_versions_are_no_longer_trusted(
     settings.LISTINGS_VERSION_TRUST_MS = 300
     listing = listing_factory(alpha.tenant, host, title="Still here")
     with private_redis() as server:
-        caches = copy.deepcopy(settings.CACHES)
-        for alias in caches.values():
-            alias["LOCATION"] = server.url
-        settings.CACHES = caches
-        degraded.reset()
-        client = api(alpha.host)
-        path = f"{PROPERTIES}/{listing.pk}"
-        for _ in range(2):
-            _get(client, path)
+        caches_on(settings, server)
+        client, path = _held(api(alpha.host), listing)
         server.kill()
         held, queries = _get(client, path)
         assert queries == 0  # trusted for 300 ms more

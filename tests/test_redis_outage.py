@@ -6,7 +6,6 @@ redis-server is killed mid-test; the shared one is never touched."""
 from __future__ import annotations
 
 import base64
-import copy
 import itertools
 import json
 import logging
@@ -24,18 +23,14 @@ from shared_apps.core import degraded
 from tenant_apps.listings.tests.factories import listing_factory
 from tests.support.concurrency import committed
 from tests.support.days import day
-from tests.support.redis_server import private_redis
+from tests.support.redis_server import caches_on, private_redis
 
 
 @pytest.fixture
 def redis_server(settings):
     """The cache and the throttles on a private redis-server (the broker stays put)."""
     with private_redis() as server:
-        caches = copy.deepcopy(settings.CACHES)
-        for alias in caches.values():
-            alias["LOCATION"] = server.url
-        settings.CACHES = caches
-        degraded.reset()
+        caches_on(settings, server)
         yield server
     degraded.reset()
 
@@ -233,11 +228,7 @@ def test_redis_killed_mid_traffic_loses_no_follow_up_work_and_answers_no_500(
 
     traffic_started = timezone.now()
     with private_redis(aof_dir=str(tmp_path)) as server, celery_broker(server.url):
-        aliases = copy.deepcopy(settings.CACHES)
-        for alias in aliases.values():
-            alias["LOCATION"] = server.url
-        settings.CACHES = aliases
-        degraded.reset()
+        caches_on(settings, server)
         readers = [threading.Thread(target=read_until_stopped) for _ in range(2)]
         writers = [threading.Thread(target=write, args=w) for w in writes]
         for thread in readers:

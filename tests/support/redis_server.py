@@ -85,3 +85,18 @@ def celery_broker(url: str) -> Iterator[None]:
         yield
     finally:
         use(before)
+
+
+def caches_on(settings, server: PrivateRedis) -> None:
+    """Points every cache alias (the cache, sessions, throttles) at `server`, through the
+    pytest-django `settings` fixture (restored after the test), and forgets any earlier
+    outage so the degraded mode starts afresh."""
+    import copy
+
+    from shared_apps.core import degraded
+
+    caches = copy.deepcopy(settings.CACHES)
+    for alias in caches.values():
+        alias["LOCATION"] = server.url
+    settings.CACHES = caches
+    degraded.reset()
