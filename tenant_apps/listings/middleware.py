@@ -22,6 +22,7 @@ Who may be served a stored answer, and what is stored, follow the views' own rul
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -59,6 +60,25 @@ def answer_key(request: HttpRequest) -> str | None:
 ROUTE_KEY = "x-answered-route"
 
 
+@functools.lru_cache(maxsize=256)
+def _headers_of(head: bytes, rest: bool) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """A stored answer's headers as served, and the route that computed it. The few kinds
+    of header line an answer can have are parsed once, not on every warm answer."""
+    headers = json.loads(head)
+    route = headers.pop(ROUTE_KEY, None)
+    response = HttpResponse(headers=headers)
+    if rest:
+        # A computed REST answer reads the session (DRF's SessionAuthentication), so
+        # SessionMiddleware marks it `Vary: Cookie`; the stored one says the same.
+        patch_vary_headers(response, ("Cookie",))
+    return tuple(response.items()), route
+
+
+def _served_headers(head: bytes, rest: bool) -> tuple[dict[str, str], str | None]:
+    headers, route = _headers_of(head, rest)
+    return dict(headers), route
+
+
 class ListingAnswerMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -72,15 +92,10 @@ class ListingAnswerMiddleware:
         stored = checked_get(key)
         if stored is not None:
             head, body = stored.split(b"\n", 1)
-            headers = json.loads(head)
+            headers, route = _served_headers(head, request.path.startswith(REST_PREFIX))
             # The route that computed it, for the request metrics (no URL resolution here).
-            request.answered_route = headers.pop(ROUTE_KEY, None)
-            response = HttpResponse(body, headers=headers)
-            if request.path.startswith(REST_PREFIX):
-                # A computed REST answer reads the session (DRF's SessionAuthentication), so
-                # SessionMiddleware marks it `Vary: Cookie`; the stored one says the same.
-                patch_vary_headers(response, ("Cookie",))
-            return response
+            request.answered_route = route
+            return HttpResponse(body, headers=headers)
         # A GraphQL answer is stored only when the GraphQL view approved it (anonymous,
         # a query of public root fields only, no errors: PublicListingAnswers.put).
         pending = PendingAnswer(needs_approval=request.path == GRAPHQL_PATH)
