@@ -142,11 +142,11 @@ DATABASES["default"]["ENGINE"] = "shared_apps.core.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Parameters bound by the server, and a statement run 5 times on a connection prepared
-# (psycopg 3), so PostgreSQL stops parsing and planning the hot reads again on every
-# request: a listing's detail takes ~17% less time (docs/benchmarks.md). A statement is
-# parsed again when the search_path changes, so marketplaces never share a plan. Turn it
-# off (DB_PREPARED_STATEMENTS=0) behind a transaction-pooling proxy such as PgBouncer.
-if env.bool("DB_PREPARED_STATEMENTS", default=True):
+# (psycopg 3), so PostgreSQL stops parsing and planning it: a hot marketplace's listing
+# detail takes ~17% less time. Off by default: PostgreSQL plans a prepared statement again
+# whenever the search_path changes, so a process serving many marketplaces in turn was
+# slower with it (docs/benchmarks.md), and a transaction-pooling proxy can't keep them.
+if env.bool("DB_PREPARED_STATEMENTS", default=False):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
     )
@@ -156,6 +156,11 @@ if env.bool("DB_PREPARED_STATEMENTS", default=True):
 # (57 MB if requests touch every table) however many marketplaces one process serves
 # (docs/scaling.md). 0: never recycle.
 DATABASE_SCHEMAS_PER_CONNECTION = env.int("DATABASE_SCHEMAS_PER_CONNECTION", default=100)
+# Marketplace schemas split into this many groups, with a connection per group in each
+# process (opened when first needed), so each backend only holds its group's catalogs: for a
+# process serving more marketplaces than the budget above (docs/scaling.md). 1: one
+# connection for all.
+DATABASE_CONNECTION_GROUPS = env.int("DATABASE_CONNECTION_GROUPS", default=1)
 # One `SET search_path` per schema switch, not one per statement (django-tenants forgets the
 # setting on every rollback, which is what reverts it in PostgreSQL).
 TENANT_LIMIT_SET_CALLS = env.bool("TENANT_LIMIT_SET_CALLS", default=True)

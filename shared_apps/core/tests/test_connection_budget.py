@@ -68,3 +68,57 @@ def test_the_public_schema_does_not_count_and_zero_turns_the_bound_off(own_conne
     _serve(own_connection, "bravo")
     own_connection.close_if_unusable_or_obsolete()
     assert own_connection.connection is not None
+
+
+# --- Connections by group of marketplaces (DATABASE_CONNECTION_GROUPS) --------------------
+
+
+def _groups_apart(settings, first: str, second: str) -> None:
+    """Sets the fewest groups that put the two schemas in different groups."""
+    from shared_apps.core.postgresql_backend.base import connection_group
+
+    for groups in range(2, 50):
+        settings.DATABASE_CONNECTION_GROUPS = groups
+        if connection_group(first) != connection_group(second):
+            return
+    raise AssertionError("no group count separates the two schemas")
+
+
+def _current_schema(conn) -> str:
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT current_schema()")
+        return cursor.fetchone()[0]
+
+
+def test_each_group_of_marketplaces_has_its_own_backend_and_search_path(own_connection, settings):
+    _groups_apart(settings, "alpha", "bravo")
+    alpha_pid = _serve(own_connection, "alpha")
+    bravo_pid = _serve(own_connection, "bravo")
+    assert alpha_pid != bravo_pid  # two backends, one per group
+    assert _current_schema(own_connection) == "bravo"
+
+    # Back to alpha: its group's backend again, with alpha's search path (not whatever the
+    # connection had when it was put aside).
+    assert _serve(own_connection, "alpha") == alpha_pid
+    assert _current_schema(own_connection) == "alpha"
+    assert own_connection.schemas_touched == {"alpha"}
+
+    # Closing closes every group's connection.
+    parked = [held[0] for held in own_connection.parked.values()]
+    own_connection.close()
+    assert parked
+    assert all(raw.closed for raw in parked)
+    assert own_connection.connection is None
+
+
+def test_a_transaction_stays_on_the_connection_it_began_on(own_connection, settings):
+    _groups_apart(settings, "alpha", "bravo")
+    pid = _serve(own_connection, "alpha")
+    own_connection.set_autocommit(False)  # a transaction begins
+    try:
+        assert _serve(own_connection, "bravo") == pid  # mid-transaction: no switch
+        assert _current_schema(own_connection) == "bravo"
+    finally:
+        own_connection.rollback()
+        own_connection.set_autocommit(True)
+    assert _serve(own_connection, "bravo") != pid  # between transactions: its own group
