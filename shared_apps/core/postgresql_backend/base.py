@@ -43,7 +43,7 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         self.schemas_touched: set[str] = set()
         self.group: int | None = None  # the group of the current connection
         # group -> (idle connection, the schemas it has touched)
-        self.parked: dict[int | None, tuple[object, set[str]]] = {}
+        self.parked: dict[int, tuple[object, set[str]]] = {}
         super().__init__(*args, **kwargs)
 
     def connect(self):
@@ -69,6 +69,9 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         ):
             if self.connection is None and wanted is not None:
                 self.group = wanted  # the next connect() opens this group's connection
+            return
+        if self.group is None:  # opened for the public schema only: it joins this group
+            self.group = wanted
             return
         self.parked[self.group] = (self.connection, self.schemas_touched)
         held = self.parked.pop(wanted, None)

@@ -122,3 +122,14 @@ def test_a_transaction_stays_on_the_connection_it_began_on(own_connection, setti
         own_connection.rollback()
         own_connection.set_autocommit(True)
     assert _serve(own_connection, "bravo") != pid  # between transactions: its own group
+
+
+def test_a_connection_opened_for_the_public_schema_joins_the_first_group(own_connection, settings):
+    _groups_apart(settings, "alpha", "bravo")
+    own_connection.set_schema_to_public()
+    with own_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        public_pid = cursor.fetchone()[0]
+    assert _serve(own_connection, "alpha") == public_pid  # claimed, not set aside
+    assert _serve(own_connection, "bravo") != public_pid
+    assert len(own_connection.parked) == 1  # alpha's, and no idle public-only connection
