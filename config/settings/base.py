@@ -451,9 +451,10 @@ TENANT_PERIODIC_TASKS: dict[str, int] = {
 
 # Search, detail and calendar answers cached in Redis per marketplace (tenant_apps.listings).
 LISTINGS_CACHE = env.bool("LISTINGS_CACHE", default=True)
-# Each process serves a warm answer it holds without asking Redis while the versions it
-# depends on were read less than this long ago: a write in another process may go unseen
-# for at most this long (docs/decisions/0028). 0: every warm answer is checked in Redis.
+# Each process serves a warm answer it holds without asking Redis while it hears the other
+# processes' bump notices, or, when it doesn't, while the versions the answer depends on
+# were read less than this long ago (docs/decisions/0028). 0: every warm answer is checked
+# in Redis.
 LISTINGS_VERSION_TRUST_MS = env.int("LISTINGS_VERSION_TRUST_MS", default=50)
 # How many answers each process holds for that (about 20 KB each).
 LISTINGS_LOCAL_ANSWERS = env.int("LISTINGS_LOCAL_ANSWERS", default=1000)

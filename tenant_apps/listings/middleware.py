@@ -16,9 +16,8 @@ Who may be served a stored answer, and what is stored, follow the views' own rul
 - keys carry the schema (the cache's key function), the Host header (answers hold absolute
   links), the Accept header, the path and the sorted query string (or the GraphQL body);
 - a stored answer is served only while every version key it depends on is unchanged,
-  checked with it in one Redis call (cache.checked_get), or without any when this process
-  holds the answer and read those versions less than LISTINGS_VERSION_TRUST_MS ago
-  (cache.LocalAnswers, docs/decisions/0028)."""
+  checked with it in one Redis call (cache.checked_get), or without any while this process
+  holds the answer and its versions are trusted (local_answers.py, docs/decisions/0028)."""
 
 from __future__ import annotations
 
@@ -74,11 +73,6 @@ def _headers_of(head: bytes, rest: bool) -> tuple[tuple[tuple[str, str], ...], s
     return tuple(response.items()), route
 
 
-def _served_headers(head: bytes, rest: bool) -> tuple[dict[str, str], str | None]:
-    headers, route = _headers_of(head, rest)
-    return dict(headers), route
-
-
 class ListingAnswerMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -92,10 +86,10 @@ class ListingAnswerMiddleware:
         stored = checked_get(key)
         if stored is not None:
             head, body = stored.split(b"\n", 1)
-            headers, route = _served_headers(head, request.path.startswith(REST_PREFIX))
+            headers, route = _headers_of(head, request.path.startswith(REST_PREFIX))
             # The route that computed it, for the request metrics (no URL resolution here).
             request.answered_route = route
-            return HttpResponse(body, headers=headers)
+            return HttpResponse(body, headers=dict(headers))
         # A GraphQL answer is stored only when the GraphQL view approved it (anonymous,
         # a query of public root fields only, no errors: PublicListingAnswers.put).
         pending = PendingAnswer(needs_approval=request.path == GRAPHQL_PATH)

@@ -60,16 +60,13 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
     def _use_group_connection(self) -> None:
         """Between transactions, puts the current schema's group connection in place."""
         wanted = connection_group(self.schema_name)
-        if (
-            wanted is None
-            or wanted == self.group
-            or self.connection is None
-            or self.in_atomic_block
-            or not self.get_autocommit()
-        ):
-            if self.connection is None and wanted is not None:
-                self.group = wanted  # the next connect() opens this group's connection
+        if wanted is None or wanted == self.group:
             return
+        if self.connection is None:
+            self.group = wanted  # the next connect() opens this group's connection
+            return
+        if self.in_atomic_block or not self.get_autocommit():
+            return  # a transaction stays on the connection it began on
         if self.group is None:  # opened for the public schema only: it joins this group
             self.group = wanted
             return
